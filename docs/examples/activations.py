@@ -1,0 +1,4 @@
+# %% [markdown]
+# # activations
+#
+# (in progress)

@@ -1,0 +1,4 @@
+# %% [markdown]
+# # average_precision
+#
+# (in progress)

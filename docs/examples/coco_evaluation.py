@@ -1,0 +1,4 @@
+# %% [markdown]
+# # coco_evaluation
+#
+# (in progress)

@@ -1,0 +1,4 @@
+# %% [markdown]
+# # gradient_step
+#
+# (in progress)

@@ -1,0 +1,4 @@
+# %% [markdown]
+# # iou
+#
+# (in progress)

@@ -1,0 +1,4 @@
+# %% [markdown]
+# # losses_compared
+#
+# (in progress)

@@ -1,0 +1,4 @@
+# %% [markdown]
+# # or_gate
+#
+# (in progress)

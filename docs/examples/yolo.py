@@ -1,0 +1,4 @@
+# %% [markdown]
+# # yolo
+#
+# (in progress)
