@@ -133,3 +133,58 @@ def softmax(x, *, axis=-1):
     xp, x = as_float_arrays(x)
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def identity(x):
+    r"""The identity activation $a(s) = s$ (the neuron of the 14 → 10.16 example).
+
+    Slide formula: A6.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        ``x`` as a floating array of its namespace (a new array for plain input;
+        array input is returned as is, never modified).
+
+    Examples
+    --------
+    >>> identity([14]).tolist()
+    [14.0]
+    """
+    _, x = as_float_arrays(x)
+    return x
+
+
+def step(x):
+    r"""Heaviside step: 1 where $x \ge 0$, else 0 (the perceptron's activation).
+
+    Slide formula: A6.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        0.0 or 1.0, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    $$\operatorname{step}(x) = \begin{cases}1 & x \ge 0\\ 0 & x < 0\end{cases}$$
+
+    The value at 0 is 1, the convention of the perceptron rule (N7).
+
+    Examples
+    --------
+    >>> step([-0.5, 0.0, 2.0]).tolist()
+    [0.0, 1.0, 1.0]
+    """
+    xp, x = as_float_arrays(x)
+    return xp.astype(x >= 0, x.dtype)
