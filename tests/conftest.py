@@ -42,3 +42,29 @@ def _default_backend_restored():
     previous = backend.get_backend()
     yield
     backend.set_backend(previous)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The site built once per test run with ``mkdocs build --strict``.
+
+    Yields the output folder; the build log is kept beside it for the tests
+    that look at it.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=1800,
+    )
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{log[-6000:]}")
+    (out.parent / "build.log").write_text(log, encoding="utf-8")
+    return out
