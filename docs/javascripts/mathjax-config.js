@@ -1,8 +1,14 @@
 // MathJax 3 configuration. Typesets the Markdown pages' math (pymdownx.arithmatex
 // wraps it in .arithmatex) and the worked examples' Markdown cells
 // (.jp-RenderedMarkdown), nothing else, so code blocks keep their dollar signs.
+//
+// MathJax does not typeset on its own (startup.typeset: false): Material emits
+// document$ for every page it shows, and each emission typesets once. Typesetting
+// twice would clear the font cache of math already on the page and leave it blank.
+let mathjaxReady;
+const mathjaxLoaded = new Promise((resolve) => { mathjaxReady = resolve; });
+
 window.MathJax = {
-  loader: { paths: { mathjax: new URL("../assets/mathjax", document.currentScript.src).href } },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
@@ -13,13 +19,20 @@ window.MathJax = {
     ignoreHtmlClass: ".*|",
     processHtmlClass: "arithmatex|jp-RenderedMarkdown",
   },
+  startup: {
+    typeset: false,
+    ready() {
+      MathJax.startup.defaultReady();
+      mathjaxReady();
+    },
+  },
 };
 
-// Material loads pages without a full reload ("document$" fires on each); typeset
-// every time, after clearing what MathJax remembers of the previous page.
+// Resolves when the math of the current page is typeset (the browser test waits on it).
+window.dlnotesMathTypeset = mathjaxLoaded;
+
 document$.subscribe(() => {
-  if (!window.MathJax.startup || !window.MathJax.typesetPromise) return;
-  MathJax.startup.promise.then(() => {
+  window.dlnotesMathTypeset = mathjaxLoaded.then(() => {
     MathJax.startup.output.clearCache();
     MathJax.typesetClear();
     MathJax.texReset();
