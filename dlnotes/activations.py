@@ -1,18 +1,107 @@
 r"""Activation functions and their derivatives (slides 000 part 3, 004).
 
-Each activation ``f`` sits next to its derivative ``f_grad``, which is the
-analytic derivative evaluated at the same input (not a numerical one).
+Each activation ``f`` sits next to its derivative ``f_grad``: the analytic
+derivative $f'(x)$ evaluated at the same input ``x`` (not at the activation's
+output, and not a numerical approximation). Softmax maps a vector to a vector,
+so it has a Jacobian, :func:`softmax_grad`, and a vector-Jacobian product,
+:func:`softmax_vjp`.
+
+Inputs may be arrays of any array-API library or plain Python numbers; the
+result has the input's namespace and floating dtype (integers and booleans
+become float64). Input that does not hold real numbers (strings, complex
+numbers, ``None``) raises ``TypeError`` naming the argument.
 """
 
 from __future__ import annotations
 
-from dlnotes.backend import as_float_arrays
+import math
+import numbers
+import operator
+
+from array_api_compat import device, is_array_api_obj
+
+from dlnotes._checks import check_positive, check_same_shape
+from dlnotes.backend import array_namespace, as_float_arrays
+
+__all__ = [
+    "identity",
+    "identity_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "log_sigmoid",
+    "log_softmax",
+    "relu",
+    "relu_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "softmax_grad",
+    "softmax_vjp",
+    "step",
+    "step_grad",
+    "swish",
+    "swish_grad",
+    "tanh",
+    "tanh_grad",
+]
+
+_REAL = ("bool", "integral", "real floating")
+
+
+def _as_real(**named):
+    """``as_float_arrays`` for the named inputs, after rejecting non-real data.
+
+    Without this check NumPy would parse strings such as ``"1.5"`` and drop
+    the imaginary part of complex input with only a ``ComplexWarning``.
+    """
+    xp = array_namespace(*named.values())
+    for name, a in named.items():
+        if not is_array_api_obj(a):
+            try:
+                a = xp.asarray(a)  # only to learn the dtype plain input would get
+            except Exception as err:  # noqa: BLE001 - each library fails differently
+                raise TypeError(f"{name} must be an array of real numbers, got {a!r:.60}") from err
+        if not xp.isdtype(a.dtype, _REAL):
+            raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    return as_float_arrays(*named.values())
+
+
+def _check_class_axis(x, axis):
+    """``axis`` must index a non-empty axis of ``x`` (softmax needs one class)."""
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"axis must be an int, got {axis!r}") from None
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            f"axis={axis} is out of range for x of shape {tuple(x.shape)}; "
+            f"softmax needs x with at least one dimension and -x.ndim <= axis < x.ndim"
+        )
+    if x.shape[axis] == 0:
+        raise ValueError(
+            f"x must have at least one class along axis={axis}, got shape {tuple(x.shape)}"
+        )
+
+
+def _nonnegative(name, value):
+    """A finite real ``value >= 0`` as a Python float (keeps float32 inputs float32)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)  # a NumPy float64 scalar would promote float32 arrays
+    if not math.isfinite(value):  # inf * 0 would give NaN and a RuntimeWarning
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    check_positive(name, value, allow_zero=True)
+    return value
+
+
+# --- sigmoid (A1) ------------------------------------------------------------
 
 
 def sigmoid(x):
     r"""Logistic sigmoid, computed without overflow for any input.
 
-    Slide formula: A1.
+    Slide formula: A1 (the slide prints the mirror image $\sigma(-x)$, see the
+    erratum on the Activations page).
 
     Parameters
     ----------
@@ -22,7 +111,7 @@ def sigmoid(x):
     Returns
     -------
     array
-        $\sigma(x)$, same shape and floating dtype as ``x``.
+        $\sigma(x)$ in $[0, 1]$, same shape and floating dtype as ``x``.
 
     Notes
     -----
@@ -36,9 +125,43 @@ def sigmoid(x):
     >>> sigmoid([-1000.0, 0.0, 1000.0]).tolist()
     [0.0, 0.5, 1.0]
     """
-    xp, x = as_float_arrays(x)
+    xp, x = _as_real(x=x)
     e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_grad(x):
+    r"""Derivative of the sigmoid, $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.
+
+    Slide formula: A1.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations: the derivative is evaluated at ``x``, not at the
+        sigmoid's output.
+
+    Returns
+    -------
+    array
+        $\sigma'(x)$ in $[0, \tfrac14]$, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    $$\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) = \sigma(x)\,\sigma(-x)$$
+
+    The second form is the one computed: for large $x$, $1 - \sigma(x)$
+    rounds to 0 while $\sigma(-x)$ keeps its digits. The slide's
+    $a' = (1 - a)\,a$ is right for this $\sigma$, not for the printed
+    $1 - \frac{1}{1 + e^{-x}}$ (erratum A1), whose derivative is $-a(1 - a)$.
+
+    Examples
+    --------
+    >>> sigmoid_grad([-1000.0, 0.0, 1000.0]).tolist()
+    [0.0, 0.25, 0.0]
+    """
+    _, x = _as_real(x=x)
+    return sigmoid(x) * sigmoid(-x)
 
 
 def log_sigmoid(x):
@@ -65,8 +188,222 @@ def log_sigmoid(x):
     >>> [round(v, 4) for v in log_sigmoid([-1000.0, 0.0, 1000.0]).tolist()]
     [-1000.0, -0.6931, 0.0]
     """
-    xp, x = as_float_arrays(x)
+    xp, x = _as_real(x=x)
     return xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+# --- tanh (A2) ---------------------------------------------------------------
+
+
+def tanh(x):
+    r"""Hyperbolic tangent, the zero-centred sigmoid with range $(-1, 1)$.
+
+    Slide formula: A2 (the slide prints $\sigma(2x)$ instead, see the erratum on
+    the Activations page).
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        $\tanh(x)$, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    $$\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
+    = 1 - \frac{2}{e^{2x} + 1} = 2\sigma(2x) - 1$$
+
+    Computed by the backend's ``tanh``, which is exact to rounding and finite
+    for every input.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in tanh([-1000.0, 0.0, 1.0, 1000.0]).tolist()]
+    [-1.0, 0.0, 0.7616, 1.0]
+    """
+    xp, x = _as_real(x=x)
+    return xp.tanh(x)
+
+
+def tanh_grad(x):
+    r"""Derivative of tanh, $\tanh'(x) = 1 - \tanh^2(x)$.
+
+    Slide formula: A2.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations: the derivative is evaluated at ``x``, not at the
+        tanh's output.
+
+    Returns
+    -------
+    array
+        $\tanh'(x)$ in $[0, 1]$, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    $$\tanh'(x) = 1 - \tanh^2(x) = 4\,\sigma(2x)\,\sigma(-2x)$$
+
+    The second form is the one computed: once $\tanh(x)$ rounds to $\pm 1$
+    ($\lvert x\rvert \gtrsim 9$ in float32), $1 - \tanh^2$ is 0 or has few
+    correct digits, while the product keeps full relative precision.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in tanh_grad([-1000.0, 0.0, 1.0]).tolist()]
+    [0.0, 1.0, 0.42]
+    """
+    _, x = _as_real(x=x)
+    return 4 * sigmoid(2 * x) * sigmoid(-2 * x)
+
+
+# --- ReLU and leaky ReLU (A3, A4) --------------------------------------------
+
+
+def relu(x):
+    r"""Rectified linear unit, $\max\{0, x\}$.
+
+    Slide formula: A3.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        $\max\{0, x\}$, same shape and floating dtype as ``x`` (NaN stays NaN).
+
+    Examples
+    --------
+    >>> relu([-2.0, 0.0, 3.0]).tolist()
+    [0.0, 0.0, 3.0]
+    """
+    xp, x = _as_real(x=x)
+    return xp.where(x < 0, xp.zeros_like(x), x)
+
+
+def relu_grad(x):
+    r"""Derivative of ReLU: 1 for $x > 0$, 0 for $x \le 0$ (0 at $x = 0$).
+
+    Slide formula: A3.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations: the derivative is evaluated at ``x``.
+
+    Returns
+    -------
+    array
+        0.0 or 1.0, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    $$a'(x) = \begin{cases} 0 & x \le 0 \\ 1 & x > 0 \end{cases}$$
+
+    The slide leaves $x = 0$ open, where ReLU has a kink and no derivative.
+    dlnotes returns **0** there, the value PyTorch's autograd uses (any value
+    in $[0, 1]$ is a valid subgradient).
+
+    Examples
+    --------
+    >>> relu_grad([-2.0, 0.0, 3.0]).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    xp, x = _as_real(x=x)
+    return xp.astype(x > 0, x.dtype)
+
+
+def leaky_relu(x, *, negative_slope=0.01):
+    r"""Leaky ReLU: $x$ for $x \ge 0$, $\alpha x$ for $x < 0$.
+
+    Slide formula: A4.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+    negative_slope : float, default=0.01
+        The slope $\alpha \ge 0$ for negative inputs; 0.01 is PyTorch's
+        default. 0 gives ReLU. Negative slopes are rejected.
+
+    Returns
+    -------
+    array
+        Same shape and floating dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``negative_slope`` is negative, NaN or infinite.
+    TypeError
+        If ``negative_slope`` is not a real number.
+
+    Notes
+    -----
+    $$a(x) = \begin{cases} x & x \ge 0 \\ \alpha x & x < 0 \end{cases}$$
+
+    The small slope keeps a gradient for negative inputs, so a unit cannot
+    "die" as a ReLU can (slide 004).
+
+    Examples
+    --------
+    >>> leaky_relu([-100.0, 0.0, 3.0]).tolist()
+    [-1.0, 0.0, 3.0]
+    >>> leaky_relu([-2.0], negative_slope=0.5).tolist()
+    [-1.0]
+    """
+    negative_slope = _nonnegative("negative_slope", negative_slope)
+    xp, x = _as_real(x=x)
+    return xp.where(x < 0, negative_slope * x, x)
+
+
+def leaky_relu_grad(x, *, negative_slope=0.01):
+    r"""Derivative of leaky ReLU: 1 for $x > 0$, $\alpha$ for $x \le 0$.
+
+    Slide formula: A4.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations: the derivative is evaluated at ``x``.
+    negative_slope : float, default=0.01
+        The slope $\alpha \ge 0$ for negative inputs, as in :func:`leaky_relu`.
+
+    Returns
+    -------
+    array
+        1.0 or ``negative_slope``, same shape and floating dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``negative_slope`` is negative, NaN or infinite.
+    TypeError
+        If ``negative_slope`` is not a real number.
+
+    Notes
+    -----
+    At the kink $x = 0$ the value is $\alpha$, as in PyTorch's autograd and
+    consistent with :func:`relu_grad` (which is the case $\alpha = 0$).
+
+    Examples
+    --------
+    >>> leaky_relu_grad([-2.0, 0.0, 3.0]).tolist()
+    [0.01, 0.01, 1.0]
+    """
+    negative_slope = _nonnegative("negative_slope", negative_slope)
+    xp, x = _as_real(x=x)
+    return xp.where(x > 0, xp.ones_like(x), xp.full_like(x, negative_slope))
+
+
+# --- softmax (A5, X7) --------------------------------------------------------
 
 
 def log_softmax(x, *, axis=-1):
@@ -86,6 +423,11 @@ def log_softmax(x, *, axis=-1):
     array
         $\log \mathrm{softmax}(x)$, same shape and dtype as ``x``.
 
+    Raises
+    ------
+    ValueError
+        If ``axis`` is out of range or the class axis is empty.
+
     Notes
     -----
     $$\log\frac{e^{x_i}}{\sum_j e^{x_j}} = (x_i - m) - \log\sum_j e^{x_j - m},
@@ -96,7 +438,8 @@ def log_softmax(x, *, axis=-1):
     >>> [round(v, 4) for v in log_softmax([1000.0, 0.0]).tolist()]
     [0.0, -1000.0]
     """
-    xp, x = as_float_arrays(x)
+    xp, x = _as_real(x=x)
+    _check_class_axis(x, axis)
     shifted = x - xp.max(x, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
@@ -109,14 +452,21 @@ def softmax(x, *, axis=-1):
     Parameters
     ----------
     x : array-like
-        Logits; each slice along ``axis`` is one distribution.
+        Logits; each slice along ``axis`` is one distribution (rows are
+        samples, classes along the last axis by default).
     axis : int, default=-1
         The class axis.
 
     Returns
     -------
     array
-        Probabilities that sum to 1 along ``axis``; same shape and dtype.
+        Probabilities in $[0, 1]$ that sum to 1 along ``axis``; same shape and
+        dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``axis`` is out of range or the class axis is empty.
 
     Notes
     -----
@@ -129,10 +479,211 @@ def softmax(x, *, axis=-1):
     --------
     >>> softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
+    >>> [round(v, 4) for v in softmax([[2.0, 1.0, 0.0]]).tolist()[0]]
+    [0.6652, 0.2447, 0.09]
     """
-    xp, x = as_float_arrays(x)
+    xp, x = _as_real(x=x)
+    _check_class_axis(x, axis)
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def softmax_grad(x):
+    r"""Full Jacobian of the softmax, $J = \mathrm{diag}(s) - s s^\top$.
+
+    Slide formula: A5.
+
+    Parameters
+    ----------
+    x : array-like of shape (..., n)
+        Logits with the class axis **last**: a vector of ``n`` logits, or a
+        batch whose rows are samples. (For another class axis, move it last
+        first, e.g. with ``xp.moveaxis``.)
+
+    Returns
+    -------
+    array of shape (..., n, n)
+        One $n \times n$ Jacobian per sample, ``J[..., i, j]`` $=
+        \partial s_i / \partial x_j$; the input's namespace and floating dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is 0-d or has no class.
+
+    See Also
+    --------
+    softmax_vjp : the product $v^\top J$ without building $J$ (what
+        backpropagation needs; $O(n)$ instead of $O(n^2)$ memory per sample).
+
+    Notes
+    -----
+    With $s = \mathrm{softmax}(x)$,
+
+    $$\frac{\partial s_i}{\partial x_j} = s_i\,(\delta_{ij} - s_j),
+    \qquad J = \mathrm{diag}(s) - s s^\top .$$
+
+    $J$ is symmetric, each row and column sums to 0 (the outputs always sum
+    to 1), and it is evaluated at the logits ``x``, not at $s$.
+
+    Examples
+    --------
+    >>> softmax_grad([0.0, 0.0]).tolist()
+    [[0.25, -0.25], [-0.25, 0.25]]
+    >>> softmax_grad([[0.0, 0.0], [1000.0, 0.0]]).shape
+    (2, 2, 2)
+    """
+    xp, x = _as_real(x=x)
+    _check_class_axis(x, -1)
+    s = softmax(x)
+    eye = xp.eye(s.shape[-1], dtype=s.dtype, device=device(s))
+    # s_i (delta_ij - s_j): column of s times (identity minus row of s)
+    return xp.expand_dims(s, axis=-1) * (eye - xp.expand_dims(s, axis=-2))
+
+
+def softmax_vjp(x, grad_output, *, axis=-1):
+    r"""Vector-Jacobian product of the softmax: $v^\top J$ for each sample.
+
+    Slide formula: A5.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits; each slice along ``axis`` is one sample's distribution.
+    grad_output : array-like of the same shape
+        The upstream gradient $v = \partial L / \partial s$.
+    axis : int, default=-1
+        The class axis.
+
+    Returns
+    -------
+    array
+        $\partial L / \partial x$, same shape as ``x``; the floating dtype of
+        the inputs.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, ``axis`` is out of range or the class axis is
+        empty.
+
+    See Also
+    --------
+    softmax_grad : the full Jacobian $J$.
+
+    Notes
+    -----
+    $$v^\top J = s \odot \left(v - \textstyle\sum_j v_j s_j\right)$$
+
+    which equals $J v$ as well, since $J$ is symmetric. This is what
+    backpropagation through a softmax computes, without the $n \times n$
+    matrix.
+
+    Examples
+    --------
+    >>> softmax_vjp([0.0, 0.0], [1.0, 0.0]).tolist()
+    [0.25, -0.25]
+    """
+    xp, x, v = _as_real(x=x, grad_output=grad_output)
+    check_same_shape("x", x, "grad_output", v)
+    s = softmax(x, axis=axis)
+    return s * (v - xp.sum(v * s, axis=axis, keepdims=True))
+
+
+# --- swish, an activation of our own design (A7) -----------------------------
+
+
+def swish(x, *, beta=1.0):
+    r"""Swish, $x\,\sigma(\beta x)$: the "design your own activation" answer.
+
+    Slide formula: A7.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+    beta : float, default=1.0
+        The sharpness $\beta \ge 0$. $\beta = 1$ is SiLU (PyTorch's
+        ``torch.nn.functional.silu``); $\beta = 0$ gives the line $x/2$ and a
+        large $\beta$ approaches ReLU.
+
+    Returns
+    -------
+    array
+        Same shape and floating dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``beta`` is negative, NaN or infinite.
+    TypeError
+        If ``beta`` is not a real number.
+
+    Notes
+    -----
+    $$\operatorname{swish}(x) = x\,\sigma(\beta x) = \frac{x}{1 + e^{-\beta x}}$$
+
+    Smooth, non-monotonic just below 0 (minimum about $-0.278$ at
+    $x \approx -1.278$ for $\beta = 1$), unbounded above like ReLU and with a
+    non-zero gradient for negative inputs like leaky ReLU (Ramachandran,
+    Zoph and Le, *Searching for Activation Functions*, 2017).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in swish([-1000.0, -1.0, 0.0, 1.0, 1000.0]).tolist()]
+    [-0.0, -0.2689, 0.0, 0.7311, 1000.0]
+    """
+    beta = _nonnegative("beta", beta)
+    _, x = _as_real(x=x)
+    return x * sigmoid(beta * x)
+
+
+def swish_grad(x, *, beta=1.0):
+    r"""Derivative of swish, $\sigma(\beta x) + \beta x\,\sigma(\beta x)\,\sigma(-\beta x)$.
+
+    Slide formula: A7.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations: the derivative is evaluated at ``x``.
+    beta : float, default=1.0
+        The sharpness $\beta \ge 0$, as in :func:`swish`.
+
+    Returns
+    -------
+    array
+        Same shape and floating dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``beta`` is negative, NaN or infinite.
+    TypeError
+        If ``beta`` is not a real number.
+
+    Notes
+    -----
+    By the product rule and $\sigma' = \sigma(1 - \sigma)$ (A1):
+
+    $$\frac{d}{dx}\,x\,\sigma(\beta x) = \sigma(\beta x)
+    + \beta x\,\sigma(\beta x)\,\bigl(1 - \sigma(\beta x)\bigr)$$
+
+    Written with $\sigma(-\beta x)$ for $1 - \sigma(\beta x)$, every factor is
+    finite, so $x = \pm 1000$ gives 1 and 0 without NaN.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in swish_grad([-1000.0, 0.0, 1.0, 1000.0]).tolist()]
+    [0.0, 0.5, 0.9277, 1.0]
+    """
+    beta = _nonnegative("beta", beta)
+    _, x = _as_real(x=x)
+    s = sigmoid(beta * x)
+    return s + beta * x * s * sigmoid(-beta * x)
+
+
+# --- identity and step (A6) --------------------------------------------------
 
 
 def identity(x):
@@ -156,8 +707,32 @@ def identity(x):
     >>> identity([14]).tolist()
     [14.0]
     """
-    _, x = as_float_arrays(x)
+    _, x = _as_real(x=x)
     return x
+
+
+def identity_grad(x):
+    r"""Derivative of the identity: 1 everywhere.
+
+    Slide formula: A6.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        Ones, same shape and floating dtype as ``x``.
+
+    Examples
+    --------
+    >>> identity_grad([-3.0, 14.0]).tolist()
+    [1.0, 1.0]
+    """
+    xp, x = _as_real(x=x)
+    return xp.ones_like(x)
 
 
 def step(x):
@@ -186,5 +761,36 @@ def step(x):
     >>> step([-0.5, 0.0, 2.0]).tolist()
     [0.0, 1.0, 1.0]
     """
-    xp, x = as_float_arrays(x)
+    xp, x = _as_real(x=x)
     return xp.astype(x >= 0, x.dtype)
+
+
+def step_grad(x):
+    r"""Derivative of the step: 0 everywhere (0 also at the jump $x = 0$).
+
+    Slide formula: A6.
+
+    Parameters
+    ----------
+    x : array-like
+        Pre-activations.
+
+    Returns
+    -------
+    array
+        Zeros, same shape and floating dtype as ``x``.
+
+    Notes
+    -----
+    The step is flat on both sides and jumps at 0, where it has no
+    derivative; 0 is returned there too, as autograd does. A zero gradient
+    carries no signal back, which is why the perceptron (N7) is trained by
+    its own update rule and not by gradient descent through the step.
+
+    Examples
+    --------
+    >>> step_grad([-0.5, 0.0, 2.0]).tolist()
+    [0.0, 0.0, 0.0]
+    """
+    xp, x = _as_real(x=x)
+    return xp.zeros_like(x)

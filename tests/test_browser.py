@@ -96,6 +96,14 @@ def test_page_typesets_math_offline(browser, site_url, path):
         "[...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('mjx-container')).length"
     )
     assert raw == 0, "some math was left untypeset"
+    raw_cells = page.evaluate(
+        """[...document.querySelectorAll('.jp-RenderedMarkdown')].filter(cell => {
+               const copy = cell.cloneNode(true);
+               copy.querySelectorAll('pre, code, mjx-container').forEach(n => n.remove());
+               return copy.textContent.includes('$');
+           }).length"""
+    )
+    assert raw_cells == 0, "a notebook cell still shows raw $...$ TeX"
     assert not problems, "\n".join(problems)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path.strip('/').replace('/', '_') or 'index'}.png"))
