@@ -217,7 +217,9 @@ def array_namespace(*arrays: Any, xp: str | ModuleType | None = None) -> ModuleT
         ) from err
 
 
-def as_float_arrays(*arrays: Any, xp: str | ModuleType | None = None) -> tuple[Any, ...]:
+def as_float_arrays(
+    *arrays: Any, xp: str | ModuleType | None = None, names: tuple[str, ...] | None = None
+) -> tuple[Any, ...]:
     """Return ``(xp, *arrays)`` with every argument a floating array of ``xp``.
 
     Floating inputs keep their dtype (float32 stays float32). Integer, boolean
@@ -226,6 +228,20 @@ def as_float_arrays(*arrays: Any, xp: str | ModuleType | None = None) -> tuple[A
     targets does not turn a float32 computation into float64. Plain inputs are
     put on the device of the first real array. The inputs are never modified:
     conversions make new arrays and callers never write into them.
+
+    Parameters
+    ----------
+    *arrays : array-like
+        The arguments to convert.
+    xp : str or module, optional
+        Force this namespace instead of the inputs' one.
+    names : tuple of str, optional
+        The arguments' names, used in error messages.
+
+    Raises
+    ------
+    TypeError
+        If an argument does not hold real numbers (strings, complex, objects).
 
     Examples
     --------
@@ -238,18 +254,32 @@ def as_float_arrays(*arrays: Any, xp: str | ModuleType | None = None) -> tuple[A
     dtype('float64')
     """
     space = array_namespace(*arrays, xp=xp)
+    names = names or tuple(f"argument {i + 1}" for i in range(len(arrays)))
     real = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
     device = array_api_compat.device(real[0]) if real else None
     floating = [a.dtype for a in real if space.isdtype(a.dtype, "real floating")]
     target = space.result_type(*floating) if floating else space.float64
     out = []
-    for a in arrays:
-        if not array_api_compat.is_array_api_obj(a):
-            a = space.asarray(a, dtype=target, device=device)
-        elif not space.isdtype(a.dtype, "real floating"):
+    for name, a in zip(names, arrays):
+        plain = not array_api_compat.is_array_api_obj(a)
+        if plain:
+            try:
+                a = space.asarray(a, device=device) if device is not None else space.asarray(a)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"{name} must be an array of real numbers: {err}") from None
+        if not _is_real(space, a.dtype):
+            raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+        if a.dtype != target and (plain or not space.isdtype(a.dtype, "real floating")):
             a = space.astype(a, target)
         out.append(a)
     return (space, *out)
+
+
+def _is_real(space: ModuleType, dtype: Any) -> bool:
+    try:
+        return bool(space.isdtype(dtype, ("bool", "integral", "real floating")))
+    except (TypeError, ValueError):  # e.g. NumPy string or object dtypes
+        return False
 
 
 def random_generator(seed: Any = None):
