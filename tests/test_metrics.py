@@ -1,0 +1,437 @@
+"""Tests of dlnotes.metrics: the slides' numbers, scikit-learn agreement,
+backends, errata X4/X5 and bad input."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlnotes import metrics
+from dlnotes.backend import to_numpy
+from dlnotes.metrics import (
+    UndefinedMetricWarning,
+    accuracy,
+    confusion_counts,
+    confusion_matrix,
+    f1_score,
+    mean_iou,
+    precision,
+    recall,
+    sensitivity,
+    specificity,
+)
+from tests._helpers import assert_close
+
+GT = [1, 0, 1, 1, 0, 1, 0]
+# The slides' four predictions (000 part 6) with what each metric must give.
+# precision of the all-0 row is 0/0: 0.0 with a warning (see the test below).
+SLIDE_ROWS = {
+    "all 0": ([0] * 7, dict(acc=3 / 7, prec=0.0, rec=0.0, f1=0.0, spec=1.0, counts=(0, 0, 3, 4))),
+    "all 1": ([1] * 7, dict(acc=4 / 7, prec=4 / 7, rec=1.0, f1=8 / 11, spec=0.0, counts=(4, 3, 0, 0))),
+    "1000101": ([1, 0, 0, 0, 1, 0, 1], dict(acc=2 / 7, prec=1 / 3, rec=1 / 4, f1=2 / 7, spec=1 / 3, counts=(1, 2, 1, 3))),
+    "1011000": ([1, 0, 1, 1, 0, 0, 0], dict(acc=6 / 7, prec=1.0, rec=3 / 4, f1=6 / 7, spec=1.0, counts=(3, 0, 3, 1))),
+}
+AVERAGES = ["micro", "macro", "weighted", None]
+ZERO_DIVISIONS = ["warn", 0.0, 1.0, math.nan]
+PRF = [(precision, "precision_score"), (recall, "recall_score"), (f1_score, "f1_score")]
+
+
+@pytest.fixture
+def skm():
+    return pytest.importorskip("sklearn.metrics", reason="scikit-learn is the reference; pip install scikit-learn")
+
+
+def _quiet(func, *args, **kwargs):
+    """Call with 0/0 warnings (ours and scikit-learn's) silenced; they are tested separately."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return func(*args, **kwargs)
+
+
+def _random_labels(rng, n_classes, n):
+    return rng.integers(0, n_classes, n), rng.integers(0, n_classes, n)
+
+
+# --------------------------------------------------------------------------- #
+# The slides
+
+
+@pytest.mark.parametrize("row", SLIDE_ROWS, ids=list(SLIDE_ROWS))
+def test_slide_rows(row):
+    pred, want = SLIDE_ROWS[row]
+    assert float(accuracy(GT, pred)) == pytest.approx(want["acc"])
+    assert float(_quiet(precision, GT, pred)) == pytest.approx(want["prec"])
+    assert float(recall(GT, pred)) == pytest.approx(want["rec"])
+    assert float(sensitivity(GT, pred)) == pytest.approx(want["rec"])
+    assert float(f1_score(GT, pred)) == pytest.approx(want["f1"])
+    assert float(specificity(GT, pred)) == pytest.approx(want["spec"])
+    assert tuple(int(c) for c in confusion_counts(GT, pred)) == want["counts"]
+
+
+def test_slide_all_zero_precision_is_undefined_and_warns():
+    with pytest.warns(UndefinedMetricWarning, match="precision is 0/0") as record:
+        value = precision(GT, [0] * 7)
+    assert float(value) == 0.0
+    assert record[0].filename == __file__  # the warning points at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the explicit choices are silent
+        assert float(precision(GT, [0] * 7, zero_division=1.0)) == 1.0
+        assert float(precision(GT, [0] * 7, zero_division=0.0)) == 0.0
+        assert math.isnan(float(precision(GT, [0] * 7, zero_division=math.nan)))
+
+
+def test_slide_all_one_recall_is_one():
+    # 000 part 6: "If your prediction is all 1 => recall = 1.0" (no false negative)
+    assert float(recall(GT, [1] * 7)) == 1.0
+
+
+def test_tp_fp_words_follow_the_slide():
+    # "True/False" = agrees with the ground truth, "Positive/Negative" = prediction
+    counts = confusion_counts([1, 0, 1, 0], [1, 1, 0, 0])
+    assert [int(c) for c in counts] == [1, 1, 1, 1]
+    assert counts._fields == ("tp", "fp", "tn", "fn")
+    assert int(confusion_counts([0], [1]).fp) == 1  # predicted positive, truly negative
+    assert int(confusion_counts([1], [0]).fn) == 1  # predicted negative, truly positive
+
+
+def test_erratum_x5_one_positive_prediction():
+    # "all 0 with at least one 1 => precision ~ 1.0" holds only if that 1 is right.
+    assert float(precision(GT, [1, 0, 0, 0, 0, 0, 0])) == 1.0
+    assert float(precision(GT, [0, 1, 0, 0, 0, 0, 0])) == 0.0
+    # and neither warns: one positive prediction makes TP + FP = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        precision(GT, [0, 0, 0, 0, 0, 0, 1])
+
+
+def test_erratum_x4_recall_and_precision_are_not_map():
+    # Slide 000 part 6 labels both "mean Average Precision". They are TP/(TP+FN)
+    # and TP/(TP+FP): the face-detection slide's 5 faces, 4 detections of
+    # which 3 are faces give recall 0.6 and precision 0.75 - two numbers.
+    # Each detection or missed face is one sample: (1, 1) found, (1, 0) missed,
+    # (0, 1) a detection that is no face.
+    truth = [1, 1, 1, 1, 1, 0]
+    found = [1, 1, 1, 0, 0, 1]
+    assert float(recall(truth, found)) == pytest.approx(0.6)
+    assert float(precision(truth, found)) == pytest.approx(0.75)
+    # 3 of 5 faces and no false detection: recall 0.6, precision 1.0
+    assert float(recall(truth[:5], found[:5])) == pytest.approx(0.6)
+    assert float(precision(truth[:5], found[:5])) == 1.0
+    # mean average precision belongs to detection, not to this module
+    assert not hasattr(metrics, "mean_average_precision")
+
+
+# --------------------------------------------------------------------------- #
+# scikit-learn agreement
+
+
+@pytest.mark.parametrize("pos_label", [0, 1])
+def test_binary_agrees_with_sklearn(skm, pos_label):
+    rng = np.random.default_rng(pos_label)
+    for n in [1, 2, 5, 13, 50]:
+        for _ in range(8):
+            t, p = _random_labels(rng, 2, n)
+            for zd in ZERO_DIVISIONS:
+                for ours, name in PRF:
+                    want = _quiet(getattr(skm, name), t, p, pos_label=pos_label, zero_division=zd)
+                    got = _quiet(ours, t, p, pos_label=pos_label, zero_division=zd)
+                    np.testing.assert_allclose(to_numpy(got), want, err_msg=f"{name} {t} {p} {zd}")
+            assert float(accuracy(t, p)) == pytest.approx(skm.accuracy_score(t, p))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+@pytest.mark.parametrize("average", AVERAGES)
+def test_multiclass_agrees_with_sklearn(skm, n_classes, average):
+    rng = np.random.default_rng(n_classes)
+    for n in [1, 3, 10, 40]:
+        for _ in range(5):
+            t, p = _random_labels(rng, n_classes, n)
+            for zd in ZERO_DIVISIONS:
+                for ours, name in PRF:
+                    want = _quiet(getattr(skm, name), t, p, average=average, zero_division=zd)
+                    got = _quiet(ours, t, p, average=average, zero_division=zd)
+                    np.testing.assert_allclose(to_numpy(got), want, err_msg=f"{name} {t} {p} {zd}")
+
+
+@pytest.mark.parametrize("average", AVERAGES)
+def test_labels_option_agrees_with_sklearn(skm, average):
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        t, p = _random_labels(rng, 5, 20)
+        labels = [int(c) for c in rng.permutation(6)[: int(rng.integers(1, 6))]]
+        for ours, name in PRF:
+            want = _quiet(getattr(skm, name), t, p, average=average, labels=labels, zero_division=0.0)
+            got = ours(t, p, average=average, labels=labels, zero_division=0.0)
+            np.testing.assert_allclose(to_numpy(got), want)
+        np.testing.assert_array_equal(
+            to_numpy(confusion_matrix(t, p, labels=labels)), _quiet(skm.confusion_matrix, t, p, labels=labels)
+        )
+
+
+def test_confusion_matrix_and_accuracy_agree_with_sklearn(skm):
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        k = int(rng.integers(1, 7))
+        t, p = _random_labels(rng, k, int(rng.integers(1, 60)))
+        got = confusion_matrix(t, p, n_classes=k)
+        want = _quiet(skm.confusion_matrix, t, p, labels=list(range(k)))
+        np.testing.assert_array_equal(to_numpy(got), want)
+        assert float(accuracy(t, p)) == pytest.approx(skm.accuracy_score(t, p))
+
+
+def test_zero_division_warnings_match_sklearn(skm):
+    # class 2 is predicted but never true: recall 0/0; class 1 true, never predicted: precision 0/0
+    t, p = [0, 1, 0, 1], [0, 0, 2, 0]
+    for ours, name in PRF[:2]:
+        with pytest.warns(UndefinedMetricWarning):
+            got = ours(t, p, average=None)
+        want = _quiet(getattr(skm, name), t, p, average=None)
+        np.testing.assert_allclose(to_numpy(got), want)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f1_score(t, p, average=None)  # every class occurs somewhere: F1 is defined
+
+
+def test_specificity_is_recall_of_the_negative_class(skm):
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        t, p = _random_labels(rng, 2, int(rng.integers(1, 30)))
+        want = _quiet(skm.recall_score, t, p, pos_label=0)
+        assert float(_quiet(specificity, t, p)) == pytest.approx(want)
+        assert float(_quiet(specificity, t, p)) == pytest.approx(float(_quiet(recall, t, p, pos_label=0)))
+
+
+def test_multiclass_specificity_one_vs_rest(skm):
+    rng = np.random.default_rng(12)
+    for _ in range(30):
+        t, p = _random_labels(rng, 4, 25)
+        classes = np.union1d(t, p)
+        per_class = [_quiet(skm.recall_score, t != c, p != c, zero_division=0.0) for c in classes]
+        np.testing.assert_allclose(to_numpy(_quiet(specificity, t, p, average=None)), per_class)
+        assert float(_quiet(specificity, t, p, average="macro")) == pytest.approx(np.mean(per_class))
+        support = [np.sum(t == c) for c in classes]
+        assert float(_quiet(specificity, t, p, average="weighted")) == pytest.approx(
+            np.average(per_class, weights=support)
+        )
+        # micro: pool the one-vs-rest problems of every class, then one recall
+        pooled_t = np.concatenate([t != c for c in classes])
+        pooled_p = np.concatenate([p != c for c in classes])
+        assert float(specificity(t, p, average="micro")) == pytest.approx(skm.recall_score(pooled_t, pooled_p))
+
+
+@pytest.mark.parametrize("average", ["macro", "weighted", None])
+def test_mean_iou_agrees_with_sklearn_jaccard(skm, average):
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        k = int(rng.integers(2, 6))
+        t, p = rng.integers(0, k, (2, 6, 7)), rng.integers(0, k, (2, 6, 7))
+        got = to_numpy(mean_iou(t, p, n_classes=k, average=average))
+        present = np.union1d(t, p)
+        want = skm.jaccard_score(t.ravel(), p.ravel(), labels=present, average=average)
+        if average is None:
+            np.testing.assert_allclose(got[present], want)
+            assert np.all(np.isnan(np.delete(got, present)))  # absent classes: NaN
+        else:
+            np.testing.assert_allclose(got, want)
+
+
+def test_mean_iou_ignore_index_agrees_with_sklearn(skm):
+    rng = np.random.default_rng(6)
+    for _ in range(20):
+        t, p = rng.integers(0, 3, (8, 8)), rng.integers(0, 3, (8, 8))
+        t[rng.random((8, 8)) < 0.3] = 255
+        keep = t != 255
+        want = skm.jaccard_score(t[keep], p[keep], average="macro")
+        assert float(mean_iou(t, p, ignore_index=255)) == pytest.approx(want)
+
+
+def test_mean_iou_ignore_index_inside_the_classes():
+    # class 0 ignored: its pixels are dropped and it leaves the mean
+    t = np.array([[0, 1], [2, 2]])
+    p = np.array([[1, 1], [2, 0]])
+    per_class = to_numpy(mean_iou(t, p, ignore_index=0, average=None))
+    assert math.isnan(per_class[0])
+    np.testing.assert_allclose(per_class[1:], [1.0, 0.5])
+    assert float(mean_iou(t, p, ignore_index=0)) == pytest.approx(0.75)
+
+
+# --------------------------------------------------------------------------- #
+# Laws
+
+
+label_pairs = st.integers(1, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 4), min_size=n, max_size=n), st.lists(st.integers(0, 4), min_size=n, max_size=n)
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_pairs)
+def test_counts_add_up_and_micro_equals_accuracy(pair):
+    t, p = pair
+    counts = confusion_counts(t, p, pos_label=None)
+    assert np.all(sum(to_numpy(c) for c in counts) == len(t))
+    cm = to_numpy(confusion_matrix(t, p))
+    assert cm.sum() == len(t)
+    np.testing.assert_array_equal(np.diag(cm), to_numpy(counts.tp)[: cm.shape[0]])
+    acc = float(accuracy(t, p))
+    assert float(precision(t, p, average="micro")) == pytest.approx(acc)
+    assert float(recall(t, p, average="micro")) == pytest.approx(acc)
+    assert float(f1_score(t, p, average="micro")) == pytest.approx(acc)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_pairs)
+def test_f1_is_the_harmonic_mean(pair):
+    t, p = pair
+    prec = to_numpy(precision(t, p, average=None, zero_division=math.nan))
+    rec = to_numpy(recall(t, p, average=None, zero_division=math.nan))
+    f1 = to_numpy(f1_score(t, p, average=None, zero_division=math.nan))
+    both = ~np.isnan(prec) & ~np.isnan(rec) & (prec + rec > 0)
+    np.testing.assert_allclose(f1[both], 2 * prec[both] * rec[both] / (prec[both] + rec[both]))
+    assert np.all((f1 >= 0) & (f1 <= 1))
+
+
+def test_sensitivity_is_recall():
+    rng = np.random.default_rng(2)
+    t, p = _random_labels(rng, 3, 30)
+    for average in AVERAGES:
+        np.testing.assert_array_equal(to_numpy(sensitivity(t, p, average=average)), to_numpy(recall(t, p, average=average)))
+
+
+# --------------------------------------------------------------------------- #
+# Backends
+
+
+def test_results_stay_in_the_input_namespace(xp):
+    t, p = xp.asarray(GT), xp.asarray([1, 0, 0, 0, 1, 0, 1])
+    kind = type(t)
+    for value, want in [
+        (accuracy(t, p), 2 / 7),
+        (precision(t, p), 1 / 3),
+        (recall(t, p), 1 / 4),
+        (sensitivity(t, p), 1 / 4),
+        (specificity(t, p), 1 / 3),
+        (f1_score(t, p), 2 / 7),
+        (precision(t, p, average="macro"), (1 / 3 + 1 / 4) / 2),
+        (mean_iou(t, p), 1 / 6),  # both classes: TP 1, FP + FN 5
+    ]:
+        assert type(value) is kind and value.ndim == 0
+        assert value.dtype == xp.float64
+        assert_close(value, want)
+    per_class = recall(t, p, average=None)
+    assert type(per_class) is kind and per_class.shape == (2,)
+    assert_close(per_class, [1 / 3, 1 / 4])
+    cm = confusion_matrix(t, p)
+    assert type(cm) is kind and xp.isdtype(cm.dtype, "integral")
+    assert to_numpy(cm).tolist() == [[1, 2], [3, 1]]
+    counts = confusion_counts(t, p)
+    assert all(type(c) is kind and c.ndim == 0 for c in counts)
+    assert [int(c) for c in counts] == [1, 2, 1, 3]
+
+
+def test_backend_multiclass_and_masks(xp):
+    rng = np.random.default_rng(9)
+    t, p = _random_labels(rng, 4, 50)
+    for average in AVERAGES:
+        got = _quiet(f1_score, xp.asarray(t), xp.asarray(p), average=average)
+        assert_close(got, to_numpy(_quiet(f1_score, t, p, average=average)))
+    masks_t, masks_p = rng.integers(0, 3, (2, 5, 5)), rng.integers(0, 3, (2, 5, 5))
+    masks_t[0, 0, :] = 255
+    got = mean_iou(xp.asarray(masks_t), xp.asarray(masks_p), ignore_index=255, average=None)
+    assert type(got) is type(xp.asarray(t))
+    assert_close(got, mean_iou(masks_t, masks_p, ignore_index=255, average=None))
+
+
+def test_bool_uint8_and_whole_float_labels(xp):
+    want = float(precision(GT, [1, 0, 0, 0, 1, 0, 1]))
+    for dtype in (xp.bool, xp.uint8, xp.float32):
+        t = xp.astype(xp.asarray(GT), dtype)
+        p = xp.astype(xp.asarray([1, 0, 0, 0, 1, 0, 1]), dtype)
+        assert float(precision(t, p)) == pytest.approx(want)
+
+
+def test_plain_lists_mix_with_arrays(xp):
+    value = accuracy(xp.asarray(GT), [1, 0, 1, 1, 0, 0, 0])
+    assert type(value) is type(xp.asarray(GT))
+    assert float(value) == pytest.approx(6 / 7)
+
+
+def test_inputs_are_not_modified(torch):
+    t = np.array([[0, 1, 255], [2, 2, 1]])
+    p = np.array([[0, 1, 1], [2, 0, 1]])
+    before = t.copy(), p.copy()
+    mean_iou(t, p, ignore_index=255)
+    f1_score(t.ravel(), p.ravel(), average="weighted")
+    confusion_matrix(t[1], p[1], labels=[2, 1])
+    np.testing.assert_array_equal(t, before[0])
+    np.testing.assert_array_equal(p, before[1])
+    tt, pp = torch.tensor([1.0, 0.0, 1.0]), torch.tensor([1.0, 1.0, 0.0])
+    recall(tt, pp)
+    assert tt.tolist() == [1.0, 0.0, 1.0] and pp.tolist() == [1.0, 1.0, 0.0]
+    assert tt.dtype == torch.float32
+
+
+# --------------------------------------------------------------------------- #
+# Bad input
+
+
+@pytest.mark.parametrize(
+    "func", [accuracy, precision, recall, sensitivity, specificity, f1_score, confusion_matrix, confusion_counts]
+)
+def test_bad_labels_are_rejected(func):
+    with pytest.raises(ValueError, match="same shape"):
+        func([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="y_true must not be empty"):
+        func([], [])
+    with pytest.raises(ValueError, match="y_pred must not contain NaN"):
+        func([0.0, 1.0], [0.0, math.nan])
+    with pytest.raises(ValueError, match="y_true must hold integer class indices"):
+        func([0.5, 1.0], [0, 1])
+    with pytest.raises(ValueError, match="y_true must be 1-D"):
+        func([[0, 1], [1, 0]], [[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="y_pred must hold class indices >= 0"):
+        func([0, 1], [0, -1])
+    with pytest.raises(TypeError, match="y_true must hold integer class indices"):
+        func(np.array(["a", "b"]), [0, 1])
+
+
+@pytest.mark.parametrize("func", [precision, recall, specificity, f1_score])
+def test_bad_options_are_rejected(func):
+    with pytest.raises(ValueError, match="average must be one of"):
+        func([0, 1], [0, 1], average="samples")
+    with pytest.raises(ValueError, match="average='binary' needs at most two classes"):
+        func([0, 1, 2], [0, 1, 1])
+    with pytest.raises(ValueError, match="pos_label=1 is not one of"):
+        func([0, 2], [2, 0])
+    with pytest.raises(ValueError, match="pos_label must be a class index"):
+        func([0, 1], [0, 1], pos_label=-1)
+    with pytest.raises(ValueError, match="zero_division must be"):
+        func([0, 1], [0, 1], zero_division=0.5)
+    with pytest.raises(TypeError, match="labels must hold integer class indices"):
+        func([0, 1], [0, 1], average="macro", labels=[0.0, 1.0])
+    with pytest.raises(ValueError, match="labels must be a non-empty"):
+        func([0, 1], [0, 1], average="macro", labels=[])
+
+
+def test_bad_n_classes_and_mean_iou_options():
+    with pytest.raises(ValueError, match="y_true holds class 3, but n_classes=3"):
+        confusion_matrix([3, 0], [0, 0], n_classes=3)
+    with pytest.raises(ValueError, match="labels holds class 4, but n_classes=3"):
+        confusion_matrix([1, 0], [0, 0], n_classes=3, labels=[4])
+    with pytest.raises(ValueError, match="y_pred holds class 255"):
+        mean_iou([[0, 1]], [[0, 255]], n_classes=2)
+    with pytest.raises(ValueError, match="every pixel of y_true is ignore_index"):
+        mean_iou([255, 255], [0, 1], ignore_index=255)
+    with pytest.raises(ValueError, match="average must be one of"):
+        mean_iou([0, 1], [0, 1], average="micro")
+    with pytest.raises(ValueError, match="same shape"):
+        mean_iou(np.zeros((2, 3), dtype=int), np.zeros((3, 2), dtype=int))
+    with pytest.raises(ValueError, match="n_classes must be a class index"):
+        confusion_counts([0, 1], [0, 1], pos_label=None, n_classes=2.5)
