@@ -1,0 +1,1447 @@
+r"""Loss functions of the slides (000/001 part 2, 004) and their gradients.
+
+Every loss takes ``y_true`` first, then ``y_pred`` (or ``logits``), and a
+keyword-only ``reduction``: ``"mean"`` (the default), ``"sum"`` or ``"none"``.
+Losses that are defined per sample over a vector (cross-entropy over classes,
+distances over coordinates) first combine that vector along ``axis`` and then
+apply ``reduction`` to the per-sample values, so ``"mean"`` averages over the
+samples (and pixels), never over the classes. Each docstring says what is
+summed and what is averaged.
+
+A ``*_grad`` function returns the analytic gradient of its loss, with the same
+reduction, with respect to ``y_pred`` (or ``logits``); for ``reduction="none"``
+it is the gradient of the sum of the returned values, i.e. what
+``loss.backward(ones)`` would give.
+"""
+
+from __future__ import annotations
+
+import math
+
+import array_api_compat
+
+from dlnotes._checks import (
+    REDUCTIONS,
+    check_choice,
+    check_finite,
+    check_nonempty,
+    check_positive,
+    check_same_shape,
+    check_unit_interval,
+    reduce,
+)
+from dlnotes.activations import log_sigmoid, sigmoid
+from dlnotes.backend import as_float_arrays
+
+__all__ = [
+    "absolute_margin",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "categorical_cross_entropy",
+    "chebyshev",
+    "classification_error",
+    "exponential",
+    "focal_loss",
+    "gan_discriminator_loss",
+    "gan_generator_loss",
+    "gan_generator_loss_grad",
+    "hamming",
+    "hinge",
+    "kl_divergence",
+    "mae",
+    "mae_grad",
+    "minkowski",
+    "mse",
+    "mse_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_and_grad",
+    "softmax_cross_entropy_grad",
+    "squared_hinge",
+]
+
+GAN_MODES = ("minimax", "non_saturating")
+
+
+# --------------------------------------------------------------------------
+# Shared preparation: every public function validates through these, so bad
+# input fails the same way everywhere.
+# --------------------------------------------------------------------------
+
+
+def _pair(y_true, y_pred, reduction, pred_name="y_pred"):
+    """Namespace and two finite, non-empty floating arrays of one shape."""
+    check_choice("reduction", reduction, REDUCTIONS)
+    xp, y_true, y_pred = as_float_arrays(y_true, y_pred)
+    check_nonempty("y_true", y_true)
+    check_nonempty(pred_name, y_pred)
+    check_same_shape("y_true", y_true, pred_name, y_pred)
+    check_finite(xp, "y_true", y_true)
+    check_finite(xp, pred_name, y_pred)
+    return xp, y_true, y_pred
+
+
+def _probabilities(y_true, y_pred, reduction):
+    """Like ``_pair`` for two arrays of probabilities in [0, 1]."""
+    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
+    check_unit_interval(xp, "y_true", y_true)
+    check_unit_interval(xp, "y_pred", y_pred)
+    return xp, y_true, y_pred
+
+
+def _axis(x, axis, *, allow_none=False):
+    """``axis`` as a non-negative int (or None where allowed), validated."""
+    if axis is None and allow_none:
+        return None
+    if isinstance(axis, bool) or not isinstance(axis, int) or not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"axis must be an int in [-{x.ndim}, {x.ndim}), got {axis!r} for shape {tuple(x.shape)}")
+    return axis % x.ndim
+
+
+def _vector_axes(x, axis):
+    """The coordinate axes of a distance: ``axis``, or every axis for None."""
+    return tuple(range(x.ndim)) if axis is None else (_axis(x, axis),)
+
+
+def _per_sample(xp, terms, axis, reduction, combine="sum"):
+    """Sum (or max) ``terms`` along ``axis`` inside each sample, then reduce over samples.
+
+    ``axis=None`` (or ``()``) combines nothing: every element is a sample.
+    """
+    check_choice("reduction", reduction, REDUCTIONS)
+    if axis is not None and axis != ():
+        terms = getattr(xp, combine)(terms, axis=axis)
+    return reduce(xp, terms, reduction)
+
+
+def _grad_scale(x, axis, reduction):
+    """Factor that turns element-wise derivatives into the reduced loss's gradient."""
+    check_choice("reduction", reduction, REDUCTIONS)
+    if reduction != "mean":
+        return 1.0
+    n = math.prod(int(d) for d in x.shape)
+    samples = n // int(x.shape[axis]) if axis is not None else n
+    return 1.0 / samples
+
+
+def _clip_probabilities(xp, p, eps, *, upper=True):
+    """Clip to [eps, 1 - eps]; eps is raised to the dtype's machine epsilon so 1 - eps < 1."""
+    if not 0 < eps < 0.5:
+        raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
+    eps = max(eps, float(xp.finfo(p.dtype).eps))
+    return xp.clip(p, eps, 1 - eps if upper else 1.0)
+
+
+def _bce_logits_terms(y, x):
+    r"""Element-wise $-[y\log\sigma(x) + (1-y)\log\sigma(-x)]$, finite for any finite x."""
+    return -(y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+
+
+def _relu(xp, v):
+    """max(v, 0) element-wise."""
+    return xp.maximum(v, xp.zeros_like(v))
+
+
+# --------------------------------------------------------------------------
+# Regression losses (L1, L2, N3)
+# --------------------------------------------------------------------------
+
+
+def mae(y_true, y_pred, *, reduction="mean", axis=None):
+    r"""Mean absolute error (L1 loss).
+
+    Slide formula: L1.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+        Targets.
+    y_pred : array-like of the same shape
+        Predictions.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        With ``axis=None``: "mean" averages over every element, "sum" adds
+        them, "none" returns the element-wise losses. With an ``axis``, these
+        apply to the per-sample sums.
+    axis : int or None, default=None
+        If given, the absolute errors are first **summed** along this axis
+        (e.g. the class axis), giving one loss per sample.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or the per-element / per-sample losses for
+        ``reduction="none"``) of the input's namespace and floating dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty or not finite, or an option
+        is invalid.
+
+    Notes
+    -----
+    $$L = \frac{1}{n}\sum_{i=1}^n \lvert \tilde y_i - \hat y_i \rvert$$
+
+    Examples
+    --------
+    >>> float(mae([10.0], [14.0]))
+    4.0
+    >>> float(mae([[1.0, 0.0]], [[0.5, 0.5]], axis=-1))
+    1.0
+    """
+    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
+    axis = _axis(y_pred, axis, allow_none=True)
+    return _per_sample(xp, xp.abs(y_true - y_pred), axis, reduction)
+
+
+def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
+    r"""Gradient of :func:`mae` with respect to ``y_pred``.
+
+    Slide formula: L1.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+        Targets.
+    y_pred : array-like of the same shape
+        Predictions.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+    axis : int or None, default=None
+        The per-sample summation axis of the loss (see :func:`mae`).
+
+    Returns
+    -------
+    grad : array
+        Same shape and dtype as ``y_pred``: $\operatorname{sign}(\hat y -
+        \tilde y)$, divided by the number of averaged terms for "mean".
+
+    Notes
+    -----
+    $$\frac{\partial L}{\partial \hat y_i} = \frac{1}{n}\operatorname{sign}(\hat y_i - \tilde y_i)$$
+
+    At $\hat y_i = \tilde y_i$ the loss has a kink; the subgradient 0 is
+    returned there (as PyTorch does).
+
+    Examples
+    --------
+    >>> mae_grad([10.0, 10.0], [14.0, 8.0]).tolist()
+    [0.5, -0.5]
+    """
+    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
+    axis = _axis(y_pred, axis, allow_none=True)
+    return xp.sign(y_pred - y_true) * _grad_scale(y_pred, axis, reduction)
+
+
+def mse(y_true, y_pred, *, reduction="mean", axis=None):
+    r"""Mean squared error (L2 loss), the loss of the 14 → 10.16 example.
+
+    Slide formula: L2, N3.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+        Targets $\tilde y$.
+    y_pred : array-like of the same shape
+        Predictions $\hat y$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        With ``axis=None``: "mean" averages over every element, "sum" adds
+        them, "none" returns the element-wise squared errors. With an
+        ``axis``, these apply to the per-sample sums.
+    axis : int or None, default=None
+        If given, the squared errors are first **summed** along this axis (the
+        class axis), giving one loss per sample; "mean" then averages over the
+        samples. This is how the NN1/NN2 table (001) gets 0.25 and 0.71.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or the per-element / per-sample losses for
+        ``reduction="none"``) of the input's namespace and floating dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty or not finite, or an option
+        is invalid.
+
+    Notes
+    -----
+    $$L = \frac{1}{n}\sum_{i=1}^n (\tilde y_i - \hat y_i)^2,
+    \qquad L_{\text{axis}} = \frac{1}{n}\sum_{i=1}^n\sum_c (\tilde y_{ic} - \hat y_{ic})^2$$
+
+    Examples
+    --------
+    Target 10, prediction 14 (004):
+
+    >>> float(mse([10.0], [14.0]))
+    16.0
+
+    NN1 of the table, squared errors summed over the two classes and averaged
+    over the three rows:
+
+    >>> y = [[1, 0], [0, 1], [1, 0]]
+    >>> round(float(mse(y, [[0.9, 0.1], [0.1, 0.9], [0.4, 0.6]], axis=-1)), 2)
+    0.25
+    """
+    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
+    axis = _axis(y_pred, axis, allow_none=True)
+    return _per_sample(xp, (y_true - y_pred) ** 2, axis, reduction)
+
+
+def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
+    r"""Gradient of :func:`mse` with respect to ``y_pred``.
+
+    Slide formula: L2, N3.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+        Targets.
+    y_pred : array-like of the same shape
+        Predictions.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+    axis : int or None, default=None
+        The per-sample summation axis of the loss (see :func:`mse`).
+
+    Returns
+    -------
+    grad : array
+        Same shape and dtype as ``y_pred``.
+
+    Notes
+    -----
+    $$\frac{\partial L}{\partial \hat y_i} = -\frac{2}{n}(\tilde y_i - \hat y_i)$$
+
+    with $n$ the number of averaged terms (1 for "sum" and "none").
+
+    Examples
+    --------
+    The slide's $\partial L/\partial\hat y = -2(10 - 14) = 8$:
+
+    >>> mse_grad([10.0], [14.0]).tolist()
+    [8.0]
+    """
+    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
+    axis = _axis(y_pred, axis, allow_none=True)
+    return -2 * (y_true - y_pred) * _grad_scale(y_pred, axis, reduction)
+
+
+# --------------------------------------------------------------------------
+# Cross-entropies (L3, L4, C7) and classification error (L5)
+# --------------------------------------------------------------------------
+
+
+def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
+    r"""Binary cross-entropy on probabilities.
+
+    Slide formula: L3.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Targets in [0, 1] (0/1 labels or soft labels).
+    y_pred : array-like of the same shape
+        Predicted probabilities $p$ in [0, 1].
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages the element-wise losses over every element, "sum"
+        adds them, "none" returns them.
+    eps : float, default=1e-7
+        ``y_pred`` is clipped to $[\epsilon, 1-\epsilon]$ before the logarithms,
+        so $p = 0$ and $p = 1$ give finite losses (at most $-\log\epsilon \approx
+        16.1$). $\epsilon$ is raised to the dtype's machine epsilon
+        (1.19e-7 for float32) if smaller, so that $1-\epsilon < 1$.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty, or a value is outside [0, 1]
+        (NaN included).
+
+    Notes
+    -----
+    $$L = -\frac{1}{n}\sum_{i}\bigl(y_i\log p_i + (1-y_i)\log(1-p_i)\bigr)$$
+
+    PyTorch's ``binary_cross_entropy`` bounds each logarithm at $-100$
+    instead; the two agree wherever $\epsilon \le p \le 1-\epsilon$. To train,
+    prefer :func:`binary_cross_entropy_with_logits`, which needs no clipping.
+
+    Examples
+    --------
+    >>> round(float(binary_cross_entropy([1.0, 0.0], [0.9, 0.2])), 4)
+    0.1643
+    >>> round(float(binary_cross_entropy([1.0], [0.0])), 2)
+    16.12
+    """
+    xp, y, p = _probabilities(y_true, y_pred, reduction)
+    p = _clip_probabilities(xp, p, eps)
+    return reduce(xp, -(y * xp.log(p) + (1 - y) * xp.log(1 - p)), reduction)
+
+
+def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
+    r"""Gradient of :func:`binary_cross_entropy` with respect to ``y_pred``.
+
+    Slide formula: L3.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Targets in [0, 1].
+    y_pred : array-like of the same shape
+        Predicted probabilities in [0, 1].
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+    eps : float, default=1e-7
+        The clipping bound of the loss (see :func:`binary_cross_entropy`).
+
+    Returns
+    -------
+    grad : array
+        Same shape and dtype as ``y_pred``.
+
+    Notes
+    -----
+    $$\frac{\partial L}{\partial p_i} = \frac{1}{n}\,\frac{p_i - y_i}{p_i(1-p_i)}$$
+
+    evaluated at the clipped $p_i$. Outside $[\epsilon, 1-\epsilon]$ the
+    clipped loss is flat, but a zero gradient there would stop learning at
+    the worst predictions, so the formula's value at the clip bound is
+    returned (bounded by $1/\epsilon$; PyTorch likewise keeps a non-zero
+    gradient by bounding the denominator).
+
+    Examples
+    --------
+    >>> [round(g, 4) for g in binary_cross_entropy_grad([1.0, 0.0], [0.8, 0.2]).tolist()]
+    [-0.625, 0.625]
+    """
+    xp, y, p = _probabilities(y_true, y_pred, reduction)
+    p = _clip_probabilities(xp, p, eps)
+    return (p - y) / (p * (1 - p)) * _grad_scale(p, None, reduction)
+
+
+def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
+    r"""Binary cross-entropy from logits, stable for any finite logit.
+
+    Slide formula: L3.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Targets in [0, 1].
+    logits : array-like of the same shape
+        Pre-sigmoid scores $x$, with $p = \sigma(x)$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages the element-wise losses over every element, "sum"
+        adds them, "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty, ``logits`` is not finite or
+        ``y_true`` is outside [0, 1].
+
+    Notes
+    -----
+    $$L = -\frac{1}{n}\sum_i\bigl(y_i\log\sigma(x_i) + (1-y_i)\log\sigma(-x_i)\bigr)$$
+
+    using $1-\sigma(x) = \sigma(-x)$ and the overflow-free
+    :func:`dlnotes.activations.log_sigmoid`, so logits of $\pm 1000$ give
+    exact, finite losses without clipping.
+
+    Examples
+    --------
+    >>> binary_cross_entropy_with_logits([1.0, 0.0], [1000.0, 1000.0], reduction="none").tolist()
+    [0.0, 1000.0]
+    """
+    xp, y, x = _pair(y_true, logits, reduction, "logits")
+    check_unit_interval(xp, "y_true", y)
+    return reduce(xp, _bce_logits_terms(y, x), reduction)
+
+
+def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
+    r"""Gradient of :func:`binary_cross_entropy_with_logits` w.r.t. ``logits``.
+
+    Slide formula: L3.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Targets in [0, 1].
+    logits : array-like of the same shape
+        Pre-sigmoid scores.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+
+    Returns
+    -------
+    grad : array
+        $(\sigma(x) - y)/n$ for "mean" ($\sigma(x) - y$ otherwise); same shape
+        and dtype as ``logits``.
+
+    Examples
+    --------
+    >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0]).tolist()
+    [-0.25, 0.25]
+    """
+    xp, y, x = _pair(y_true, logits, reduction, "logits")
+    check_unit_interval(xp, "y_true", y)
+    return (sigmoid(x) - y) * _grad_scale(x, None, reduction)
+
+
+def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=1e-7):
+    r"""Categorical cross-entropy on predicted probabilities.
+
+    Slide formula: L4.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, n_classes) (or with the classes on ``axis``)
+        Target distributions $\tilde y$ (one-hot rows or soft labels) in [0, 1].
+    y_pred : array-like of the same shape
+        Predicted distributions $\hat y$ in [0, 1].
+    axis : int, default=-1
+        The class axis; it is **summed** over.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Applied to the per-sample losses: "mean" averages over the samples
+        (every position outside ``axis``), "sum" adds them, "none" returns
+        them.
+    eps : float, default=1e-7
+        $\hat y$ is clipped below at $\epsilon$ so a zero probability on the
+        true class gives a finite loss ($-\log\epsilon$). Where
+        $\tilde y = 0$ the term is 0 whatever $\hat y$ is ($0\cdot\log 0 = 0$).
+
+    Returns
+    -------
+    loss : array
+        0-d array (or per-sample losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty, or a value is outside [0, 1].
+
+    Notes
+    -----
+    $$L = -\frac{1}{n}\sum_{i=1}^n\sum_c \tilde y_{ic}\log \hat y_{ic}$$
+
+    The rows of ``y_pred`` are not renormalised; pass a softmax output, or
+    use :func:`softmax_cross_entropy` on logits.
+
+    Examples
+    --------
+    The NN1/NN2 table (001):
+
+    >>> y = [[1, 0], [0, 1], [1, 0]]
+    >>> round(float(categorical_cross_entropy(y, [[0.9, 0.1], [0.1, 0.9], [0.4, 0.6]])), 2)
+    0.38
+    >>> round(float(categorical_cross_entropy(y, [[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]])), 2)
+    1.06
+    """
+    xp, y, p = _probabilities(y_true, y_pred, reduction)
+    axis = _axis(p, axis)
+    log_p = xp.log(_clip_probabilities(xp, p, eps, upper=False))
+    return _per_sample(xp, -(y * log_p), axis, reduction)
+
+
+def _class_targets(y_true, scores, axis, reduction, scores_name):
+    """(xp, y, scores, axis, is_index), validated.
+
+    ``y_true`` with the shape of ``scores`` holds distributions (``is_index``
+    False); with that shape minus ``axis`` it holds integer class indices,
+    returned as an integer array.
+    """
+    check_choice("reduction", reduction, REDUCTIONS)
+    xp, y, s = as_float_arrays(y_true, scores)
+    check_nonempty(scores_name, s)
+    check_finite(xp, scores_name, s)
+    axis = _axis(s, axis)
+    if tuple(y.shape) == tuple(s.shape):
+        check_unit_interval(xp, "y_true", y)
+        return xp, y, s, axis, False
+    classes = int(s.shape[axis])
+    without = tuple(s.shape[:axis]) + tuple(s.shape[axis + 1 :])
+    if tuple(y.shape) != without:
+        raise ValueError(
+            f"y_true must have the shape of {scores_name} {tuple(s.shape)} (probabilities) or "
+            f"that shape without axis {axis}, {without} (class indices); got {tuple(y.shape)}"
+        )
+    if not bool(xp.all((y >= 0) & (y < classes) & (y == xp.floor(y)))):
+        raise ValueError(f"y_true must hold integer class indices in [0, {classes}) (no NaN)")
+    return xp, xp.astype(y, xp.int64), s, axis, True
+
+
+def _one_hot(xp, index, like, axis):
+    """Boolean one-hot array of ``index`` with the shape of ``like`` (classes on ``axis``)."""
+    shape = [1] * like.ndim
+    shape[axis] = int(like.shape[axis])
+    labels = xp.arange(shape[axis], dtype=xp.int64, device=array_api_compat.device(like))
+    return xp.reshape(labels, tuple(shape)) == xp.expand_dims(index, axis=axis)
+
+
+def _softmax_ce(xp, y, z, axis, is_index, reduction, *, loss=True, grad=True):
+    """(loss, gradient) of softmax cross-entropy from one pass of exponentials.
+
+    The same formulas as ``activations.log_softmax`` / ``softmax``, written out
+    here so that the loss and its gradient share ``exp(z - max)`` and class
+    indices are picked instead of multiplied by a one-hot array (see
+    benchmarks/bench_softmax_cross_entropy.py). Inputs come validated.
+    """
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    e = xp.exp(shifted)  # in (0, 1]: never overflows
+    total = xp.sum(e, axis=axis, keepdims=True)  # >= 1: its log is finite
+    value = gradient = None
+    if loss:
+        if is_index:  # -log softmax(z)_t = log(total) - shifted_t
+            picked = xp.take_along_axis(shifted, xp.expand_dims(y, axis=axis), axis=axis)
+            value = xp.squeeze(xp.log(total) - picked, axis=axis)
+        else:
+            value = -xp.sum(y * (shifted - xp.log(total)), axis=axis)
+        value = reduce(xp, value, reduction)
+    if grad:
+        scale = _grad_scale(z, axis, reduction)
+        if is_index:  # one-hot targets sum to 1: softmax - onehot
+            p = e * (scale / total)
+            gradient = xp.where(_one_hot(xp, y, z, axis), p - scale, p)
+        else:
+            gradient = e * (xp.sum(y, axis=axis, keepdims=True) * scale / total) - y * scale
+    return value, gradient
+
+
+def softmax_cross_entropy(y_true, logits, *, axis=-1, reduction="mean"):
+    r"""Softmax followed by cross-entropy, computed from logits in one stable step.
+
+    Slide formula: L4, C7.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Either target distributions with the shape of ``logits`` (one-hot or
+        soft labels in [0, 1]), or integer class indices with the shape of
+        ``logits`` without ``axis`` (e.g. (N,) for (N, C) logits, (N, H, W)
+        for (N, C, H, W) segmentation logits). The shape decides which.
+    logits : array-like of shape (n_samples, n_classes) or (N, C, H, W), ...
+        Unnormalised scores.
+    axis : int, default=-1
+        The class axis; use ``axis=1`` for (N, C, H, W) per-pixel
+        classification (C7).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The loss is **summed** over the classes; "mean" then averages over
+        every other position (samples and pixels, as PyTorch's
+        ``cross_entropy``), "sum" adds them, "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or per-sample/per-pixel losses) of the logits' namespace
+        and dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` has neither accepted shape, a class index is not an
+        integer in range, a probability is outside [0, 1], or ``logits`` is
+        empty or not finite.
+
+    Notes
+    -----
+    $$L = -\frac{1}{n}\sum_{i=1}^n\sum_c \tilde y_{ic}\log\operatorname{softmax}(z_i)_c,
+    \qquad \log\operatorname{softmax}(z)_c = z_c - m - \log\sum_k e^{z_k - m}$$
+
+    with $m = \max_k z_k$, so logits of $\pm1000$ give finite results.
+
+    Examples
+    --------
+    >>> round(float(softmax_cross_entropy([0, 1], [[2.0, 0.0], [0.0, 2.0]])), 4)
+    0.1269
+    >>> float(softmax_cross_entropy([[1.0, 0.0]], [[0.0, 1000.0]]))
+    1000.0
+    """
+    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
+    return _softmax_ce(xp, y, z, axis, is_index, reduction, grad=False)[0]
+
+
+def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
+    r"""Gradient of :func:`softmax_cross_entropy` with respect to ``logits``.
+
+    Slide formula: L4, C7.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Target distributions or class indices (see :func:`softmax_cross_entropy`).
+    logits : array-like
+        Unnormalised scores.
+    axis : int, default=-1
+        The class axis.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+
+    Returns
+    -------
+    grad : array
+        Same shape and dtype as ``logits``.
+
+    Notes
+    -----
+    $$\frac{\partial L}{\partial z_{ic}} = \frac{1}{n}\Bigl(\operatorname{softmax}(z_i)_c
+    \sum_k \tilde y_{ik} - \tilde y_{ic}\Bigr)$$
+
+    which is the familiar $(\operatorname{softmax}(z) - \tilde y)/n$ whenever
+    the targets sum to 1 (one-hot rows, class indices); $n$ counts the
+    averaged positions (1 for "sum" and "none").
+
+    Examples
+    --------
+    >>> softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
+    [[-0.5, 0.5]]
+    """
+    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
+    return _softmax_ce(xp, y, z, axis, is_index, reduction, loss=False)[1]
+
+
+def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean"):
+    r"""Loss and gradient of :func:`softmax_cross_entropy` in one call.
+
+    Slide formula: L4, C7.
+
+    A training step needs both; computing them together shares the softmax's
+    exponentials, about 1.4 times faster than the two separate calls on NumPy.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Target distributions or class indices (see :func:`softmax_cross_entropy`).
+    logits : array-like
+        Unnormalised scores.
+    axis : int, default=-1
+        The class axis.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        As in :func:`softmax_cross_entropy` (summed over classes, then
+        averaged over the other positions for "mean").
+
+    Returns
+    -------
+    loss : array
+        As :func:`softmax_cross_entropy` returns it.
+    grad : array
+        As :func:`softmax_cross_entropy_grad` returns it.
+
+    Examples
+    --------
+    >>> loss, grad = softmax_cross_entropy_and_grad([0], [[0.0, 0.0]])
+    >>> round(float(loss), 4), grad.tolist()
+    (0.6931, [[-0.5, 0.5]])
+    """
+    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
+    return _softmax_ce(xp, y, z, axis, is_index, reduction)
+
+
+def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
+    r"""Classification error: the fraction of samples whose argmax class is wrong.
+
+    Slide formula: L5.
+
+    Parameters
+    ----------
+    y_true : array-like
+        One-hot (or probability) targets with the shape of ``y_pred``, or
+        integer class indices with that shape without ``axis``.
+    y_pred : array-like
+        Scores: probabilities or logits (only their argmax matters).
+    axis : int, default=-1
+        The class axis.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" is the error rate over the samples, "sum" the number of
+        mistakes, "none" the 0/1 mistake of each sample.
+
+    Returns
+    -------
+    error : array
+        0-d array (or per-sample 0.0/1.0) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        As :func:`softmax_cross_entropy`, naming ``y_pred``.
+
+    Notes
+    -----
+    $$E = \frac{1}{n}\sum_{i=1}^n \mathbb 1\bigl[\arg\max_c \hat y_{ic} \ne \arg\max_c \tilde y_{ic}\bigr]$$
+
+    Ties go to the first class. The error ignores how confident a right or
+    wrong answer is: NN1 and NN2 of the table both score 1/3 although
+    NN1 is far better (its MSE and cross-entropy say so).
+
+    Examples
+    --------
+    >>> y = [[1, 0], [0, 1], [1, 0]]
+    >>> round(float(classification_error(y, [[0.9, 0.1], [0.1, 0.9], [0.4, 0.6]])), 4)
+    0.3333
+    >>> round(float(classification_error(y, [[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]])), 4)
+    0.3333
+    """
+    xp, y, s, axis, is_index = _class_targets(y_true, y_pred, axis, reduction, "y_pred")
+    wrong = xp.argmax(s, axis=axis) != (y if is_index else xp.argmax(y, axis=axis))
+    return reduce(xp, xp.astype(wrong, s.dtype), reduction)
+
+
+# --------------------------------------------------------------------------
+# Margin losses (L6, L7, L11, L12): functions of z = y f(x), y in {-1, +1}
+# --------------------------------------------------------------------------
+
+
+def _margin(y_true, y_pred, reduction):
+    """(xp, z = y * f) after checking that the labels are -1 or +1."""
+    xp, y, f = _pair(y_true, y_pred, reduction)
+    if not bool(xp.all((y == 1) | (y == -1))):
+        raise ValueError("y_true must hold labels -1 or +1 (map 0/1 labels with 2*y - 1)")
+    return xp, y * f
+
+
+def hinge(y_true, y_pred, *, reduction="mean"):
+    r"""Hinge loss of a binary classifier with labels -1/+1.
+
+    Slide formula: L6.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Labels, each -1 or +1.
+    y_pred : array-like of the same shape
+        Decision values $f(x) = w^\top x + w_0$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over the samples (scikit-learn's ``hinge_loss``),
+        "sum" adds them (the slide's $\sum_i$), "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If a label is not -1 or +1, the shapes differ, or an input is empty
+        or not finite.
+
+    Notes
+    -----
+    $$L = \sum_{i=0}^{n-1}\max\bigl(0,\ 1 - y_i(w^\top x_i + w_0)\bigr)$$
+
+    Binary only: for several classes use scikit-learn's Crammer–Singer
+    ``hinge_loss`` or one binary hinge per class (one-vs-rest).
+
+    Examples
+    --------
+    >>> hinge([1, -1, 1], [2.0, 0.5, -1.0], reduction="none").tolist()
+    [0.0, 1.5, 2.0]
+    >>> float(hinge([1, -1, 1], [2.0, 0.5, -1.0], reduction="sum"))
+    3.5
+    """
+    xp, z = _margin(y_true, y_pred, reduction)
+    return reduce(xp, _relu(xp, 1 - z), reduction)
+
+
+def squared_hinge(y_true, y_pred, *, reduction="mean"):
+    r"""Squared hinge loss $\max(0, 1 - z)^2$ with $z = y f(x)$.
+
+    Slide formula: L7.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Labels, each -1 or +1.
+    y_pred : array-like of the same shape
+        Decision values $f(x)$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over every element, "sum" adds them, "none" returns
+        them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If a label is not -1 or +1, the shapes differ, or an input is empty
+        or not finite.
+
+    Notes
+    -----
+    $$L(z) = \max(0,\ 1 - z)^2$$
+
+    **Erratum L7**: the slide (000) prints $\max(0, (1-x)^2)$. A square is
+    never negative, so that maximum never clips: it is $(1-z)^2$ for every
+    $z$ and punishes confident right answers ($z > 1$) too. The square goes
+    outside the maximum.
+
+    Examples
+    --------
+    >>> squared_hinge([1, 1, 1], [0.0, 1.0, 3.0], reduction="none").tolist()
+    [1.0, 0.0, 0.0]
+    """
+    xp, z = _margin(y_true, y_pred, reduction)
+    return reduce(xp, _relu(xp, 1 - z) ** 2, reduction)
+
+
+def absolute_margin(y_true, y_pred, *, reduction="mean"):
+    r"""The slides' "mean absolute deviation" margin loss $\lvert 1 - z\rvert$, $z = y f(x)$.
+
+    Slide formula: L11.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Labels, each -1 or +1.
+    y_pred : array-like of the same shape
+        Decision values $f(x)$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over every element (hence "mean absolute
+        deviation"), "sum" adds them, "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If a label is not -1 or +1, the shapes differ, or an input is empty
+        or not finite.
+
+    Notes
+    -----
+    $$L(z) = \lvert 1 - z\rvert$$
+
+    Unlike the hinge it also punishes margins above 1. With $y = \pm1$ it
+    equals $\lvert y - f(x)\rvert$, the L1 loss on the labels.
+
+    Examples
+    --------
+    >>> absolute_margin([1, -1], [3.0, 0.5], reduction="none").tolist()
+    [2.0, 1.5]
+    """
+    xp, z = _margin(y_true, y_pred, reduction)
+    return reduce(xp, xp.abs(1 - z), reduction)
+
+
+def exponential(y_true, y_pred, *, reduction="mean"):
+    r"""Exponential (AdaBoost) loss $e^{-z}$, $z = y f(x)$.
+
+    Slide formula: L12.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Labels, each -1 or +1.
+    y_pred : array-like of the same shape
+        Decision values $f(x)$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over every element, "sum" adds them (AdaBoost's
+        objective), "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If a label is not -1 or +1, the shapes differ, or an input is empty
+        or not finite.
+
+    Notes
+    -----
+    $$L(z) = e^{-z}$$
+
+    (the slide writes $e^{-x}$ for $L(z)$). The loss is unbounded: once
+    $-z$ exceeds the dtype's largest safe exponent (709 in float64, 88 in
+    float32) the result is ``inf``, returned without an overflow warning.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in exponential([1, -1], [0.0, 1.0], reduction="none").tolist()]
+    [1.0, 2.7183]
+    """
+    xp, z = _margin(y_true, y_pred, reduction)
+    limit = math.floor(math.log(float(xp.finfo(z.dtype).max)))
+    values = xp.exp(xp.clip(-z, None, float(limit)))  # clipped so exp never overflows
+    return reduce(xp, xp.where(-z > limit, xp.full_like(z, math.inf), values), reduction)
+
+
+# --------------------------------------------------------------------------
+# Distances (L8, L9, L10) and the KL divergence (L13)
+# --------------------------------------------------------------------------
+
+
+def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
+    r"""Minkowski distance of order $q$ between the vectors along ``axis``.
+
+    Slide formula: L8.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Vectors $y$ (one per position outside ``axis``).
+    y_pred : array-like of the same shape
+        Vectors $x$.
+    q : float, default=2.0
+        The order, > 0 (a metric for $q \ge 1$). ``q=1`` is the Manhattan
+        distance, ``q=2`` the Euclidean one, ``q=math.inf`` the Chebyshev
+        distance (:func:`chebyshev`), which large finite $q$ approach.
+    axis : int or None, default=-1
+        The axis of the vectors' coordinates (``None``: the whole array is
+        one vector).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Applied to the per-vector distances: "mean" averages them, "sum"
+        adds them, "none" returns them.
+
+    Returns
+    -------
+    distance : array
+        0-d array (or per-vector distances) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not > 0, the shapes differ, or an input is empty or not
+        finite.
+
+    Notes
+    -----
+    $$d_q(x, y) = \Bigl(\sum_{i=1}^k \lvert x_i - y_i\rvert^q\Bigr)^{1/q}
+    = m\Bigl(\sum_{i=1}^k \bigl(\lvert x_i - y_i\rvert / m\bigr)^q\Bigr)^{1/q}$$
+
+    with $m = \max_i \lvert x_i - y_i\rvert$: the second form is computed, so
+    $q = 1000$ does not overflow. $d_q$ never increases with $q$ and tends to
+    $m$.
+
+    Examples
+    --------
+    >>> [round(float(minkowski([0, 0], [3.0, 4.0], q=q)), 4) for q in (1, 2, 1000)]
+    [7.0, 5.0, 4.0]
+    """
+    if q == math.inf:
+        return chebyshev(y_true, y_pred, axis=axis, reduction=reduction)
+    check_positive("q", q)
+    xp, a, b = _pair(y_true, y_pred, reduction)
+    axes = _vector_axes(b, axis)
+    d = xp.abs(a - b)
+    largest = xp.max(d, axis=axes, keepdims=True)
+    ratio = d / xp.where(largest > 0, largest, xp.ones_like(largest))  # in [0, 1]: no overflow
+    norm = xp.sum(ratio**q, axis=axes, keepdims=True) ** (1 / q) * largest
+    norm = xp.reshape(norm, tuple(int(n) for i, n in enumerate(norm.shape) if i not in axes))
+    return reduce(xp, norm, reduction)
+
+
+def chebyshev(y_true, y_pred, *, axis=-1, reduction="mean"):
+    r"""Chebyshev distance: the largest coordinate difference.
+
+    Slide formula: L9.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Vectors $y$.
+    y_pred : array-like of the same shape
+        Vectors $x$.
+    axis : int or None, default=-1
+        The axis of the coordinates (``None``: the whole array is one vector).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Applied to the per-vector distances (the maximum is taken along
+        ``axis``): "mean" averages them, "sum" adds them, "none" returns them.
+
+    Returns
+    -------
+    distance : array
+        0-d array (or per-vector distances) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, or an input is empty or not finite.
+
+    Notes
+    -----
+    $$d(x, y) = \max_{i=1}^m \lvert x_i - y_i\rvert = \lim_{q\to\infty} d_q(x, y)$$
+
+    Examples
+    --------
+    >>> float(chebyshev([0, 0], [3.0, -4.0]))
+    4.0
+    """
+    xp, a, b = _pair(y_true, y_pred, reduction)
+    return _per_sample(xp, xp.abs(a - b), _vector_axes(b, axis), reduction, combine="max")
+
+
+def hamming(y_true, y_pred, *, normalize=False, axis=-1, reduction="mean"):
+    r"""Hamming loss: the number of positions where two binary vectors differ.
+
+    Slide formula: L10.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Binary vectors (0/1 or booleans), coordinates along ``axis``.
+    y_pred : array-like of the same shape
+        Binary vectors.
+    normalize : bool, default=False
+        False counts the mismatches of each vector; True divides by the
+        vector's length, giving the fraction of mismatched positions
+        (scikit-learn's ``hamming_loss`` for multilabel rows, with "mean").
+    axis : int or None, default=-1
+        The axis of the coordinates (``None``: the whole array is one vector).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Applied to the per-vector counts (or fractions): "mean" averages them,
+        "sum" adds them, "none" returns them.
+
+    Returns
+    -------
+    loss : array
+        0-d array (or per-vector values) of the input's namespace and
+        floating dtype.
+
+    Raises
+    ------
+    ValueError
+        If a value is not 0 or 1, the shapes differ, or an input is empty.
+
+    Notes
+    -----
+    $$L = \sum_{i=1}^k \lvert x_i - y_i\rvert = \#\{i : x_i \ne y_i\}\quad(x, y\in\{0,1\}^k)$$
+
+    Examples
+    --------
+    >>> float(hamming([1, 0, 1, 1], [1, 1, 0, 1]))
+    2.0
+    >>> float(hamming([1, 0, 1, 1], [1, 1, 0, 1], normalize=True))
+    0.5
+    """
+    xp, a, b = _pair(y_true, y_pred, reduction)
+    for name, v in (("y_true", a), ("y_pred", b)):
+        if not bool(xp.all((v == 0) | (v == 1))):
+            raise ValueError(f"{name} must be binary (0 or 1)")
+    axes = _vector_axes(b, axis)
+    mismatches = xp.astype(a != b, b.dtype)
+    if normalize:
+        mismatches = mismatches / math.prod(int(b.shape[i]) for i in axes)
+    return _per_sample(xp, mismatches, axes, reduction)
+
+
+def kl_divergence(y_true, y_pred, *, axis=-1, reduction="mean"):
+    r"""Kullback–Leibler divergence $\mathrm{KL}(p\,\Vert\,q)$ of the distributions along ``axis``.
+
+    Slide formula: L13.
+
+    Parameters
+    ----------
+    y_true : array-like
+        The reference distributions $p$ (probabilities in [0, 1]).
+    y_pred : array-like of the same shape
+        The approximating distributions $q$.
+    axis : int or None, default=-1
+        The axis of the outcomes; it is **summed** over (``None``: the whole
+        array is one distribution).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Applied to the per-distribution divergences: "mean" averages them
+        (PyTorch's ``kl_div(..., reduction="batchmean")`` for 2-D input),
+        "sum" adds them, "none" returns them.
+
+    Returns
+    -------
+    divergence : array
+        0-d array (or per-distribution values) of the input's namespace and
+        dtype; ``inf`` where $q = 0$ but $p > 0$.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty, or a value is outside [0, 1].
+
+    Notes
+    -----
+    $$\mathrm{KL}(p\,\Vert\,q) = \sum_i p_i \log\frac{p_i}{q_i}, \qquad 0\cdot\log\frac{0}{q} = 0$$
+
+    It is $\ge 0$, $0$ exactly when $p = q$, and not symmetric. The
+    distributions are not renormalised.
+
+    Examples
+    --------
+    >>> float(kl_divergence([0.5, 0.5], [0.5, 0.5]))
+    0.0
+    >>> round(float(kl_divergence([1.0, 0.0], [0.5, 0.5])), 4)
+    0.6931
+    >>> float(kl_divergence([0.5, 0.5], [1.0, 0.0]))
+    inf
+    """
+    xp, p, q = _probabilities(y_true, y_pred, reduction)
+    axes = _vector_axes(q, axis)
+    ones = xp.ones_like(p)
+    # log of 1 where an argument is 0: those terms are replaced below, and no log(0) warns
+    ratio = xp.log(xp.where(p > 0, p, ones)) - xp.log(xp.where(q > 0, q, ones))
+    terms = xp.where(p > 0, p * ratio, xp.zeros_like(p))
+    terms = xp.where((p > 0) & (q == 0), xp.full_like(p, math.inf), terms)
+    return _per_sample(xp, terms, axes, reduction)
+
+
+# --------------------------------------------------------------------------
+# Designed and learned losses: focal (L14), GAN (L15)
+# --------------------------------------------------------------------------
+
+
+def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
+    r"""Focal loss from logits (RetinaNet), the slides' "design a custom loss" example.
+
+    Slide formula: L14.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Binary targets in [0, 1] (soft labels accepted, as torchvision).
+    logits : array-like of the same shape
+        Pre-sigmoid scores $x$, $p = \sigma(x)$.
+    alpha : float or None, default=0.25
+        Weight of the positives, in [0, 1]; negatives get $1-\alpha$. ``None``
+        or a negative value turns the weighting off ($\alpha_t = 1$), as in
+        torchvision's ``sigmoid_focal_loss``.
+    gamma : float, default=2.0
+        Focusing exponent, >= 0; ``gamma=0`` (with ``alpha=None``) is
+        :func:`binary_cross_entropy_with_logits`.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over every element, "sum" adds them, "none" returns
+        them (torchvision's default is "none").
+
+    Returns
+    -------
+    loss : array
+        0-d array (or element-wise losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` > 1, ``gamma`` < 0, the shapes differ, an input is empty,
+        ``logits`` is not finite or ``y_true`` is outside [0, 1].
+
+    Notes
+    -----
+    $$\mathrm{FL} = -\alpha_t (1 - p_t)^\gamma \log p_t,\qquad
+    p_t = y p + (1-y)(1-p),\quad \alpha_t = y\alpha + (1-y)(1-\alpha)$$
+
+    $-\log p_t$ is the binary cross-entropy from logits and
+    $1 - p_t = y\,\sigma(-x) + (1-y)\,\sigma(x)$ is computed in that form,
+    which is exact for confident predictions and never negative.
+
+    Examples
+    --------
+    >>> round(float(focal_loss([1.0, 0.0], [2.0, -1.0])), 5)
+    0.00872
+    >>> float(focal_loss([1.0], [0.0], alpha=None, gamma=0.0)) == float(
+    ...     binary_cross_entropy_with_logits([1.0], [0.0]))
+    True
+    """
+    xp, y, x = _pair(y_true, logits, reduction, "logits")
+    check_unit_interval(xp, "y_true", y)
+    check_positive("gamma", gamma, allow_zero=True)
+    if alpha is not None and alpha > 1:
+        raise ValueError(f"alpha must be in [0, 1] (or None / negative for no weighting), got {alpha!r}")
+    miss = y * sigmoid(-x) + (1 - y) * sigmoid(x)  # 1 - p_t
+    terms = _bce_logits_terms(y, x) * miss**gamma
+    if alpha is not None and alpha >= 0:
+        terms = (alpha * y + (1 - alpha) * (1 - y)) * terms
+    return reduce(xp, terms, reduction)
+
+
+def _discriminator_outputs(xp, name, d, from_logits, eps):
+    """(log D, log(1 - D)) of logits or probabilities, validated and finite."""
+    check_nonempty(name, d)
+    if from_logits:
+        check_finite(xp, name, d)
+        return log_sigmoid(d), log_sigmoid(-d)
+    check_unit_interval(xp, name, d)
+    p = _clip_probabilities(xp, d, eps)
+    return xp.log(p), xp.log(1 - p)
+
+
+def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean", eps=1e-7):
+    r"""Discriminator loss of a GAN: $-[\log D(x) + \log(1 - D(G(z)))]$.
+
+    Slide formula: L15.
+
+    Parameters
+    ----------
+    d_real : array-like
+        The discriminator's outputs on real samples $x$.
+    d_fake : array-like
+        Its outputs on generated samples $G(z)$ (any number of them).
+    from_logits : bool, default=True
+        True: the outputs are logits and $D = \sigma(\text{logit})$ (stable
+        for any finite logit). False: they are probabilities in [0, 1],
+        clipped to $[\epsilon, 1-\epsilon]$ as in
+        :func:`binary_cross_entropy`.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean": the mean over the real samples plus the mean over the fake
+        ones (the two binary cross-entropies with labels 1 and 0); "sum":
+        the two sums; "none": the per-pair losses, which needs ``d_real``
+        and ``d_fake`` of one shape.
+    eps : float, default=1e-7
+        Clipping bound for probabilities (unused for logits).
+
+    Returns
+    -------
+    loss : array
+        0-d array (or per-pair losses) of the input's namespace and dtype.
+
+    Raises
+    ------
+    ValueError
+        If an input is empty, not finite (logits), outside [0, 1]
+        (probabilities), or the shapes differ for ``reduction="none"``.
+
+    Notes
+    -----
+    $$L_D = -\mathbb E_x[\log D(x)] - \mathbb E_z[\log(1 - D(G(z)))]$$
+
+    The discriminator minimises $L_D$: it learns to output 1 on real and 0
+    on generated samples. This loss *is* the generator's learned loss.
+
+    Examples
+    --------
+    A discriminator that cannot tell (D = 1/2 everywhere) pays $2\log 2$:
+
+    >>> round(float(gan_discriminator_loss([0.0], [0.0])), 4)
+    1.3863
+    >>> round(float(gan_discriminator_loss([0.5], [0.5], from_logits=False)), 4)
+    1.3863
+    """
+    xp, real, fake = as_float_arrays(d_real, d_fake)
+    check_choice("reduction", reduction, REDUCTIONS)
+    if reduction == "none":  # per-pair losses need pairs
+        check_same_shape("d_real", real, "d_fake", fake)
+    log_real, _ = _discriminator_outputs(xp, "d_real", real, from_logits, eps)
+    _, log_not_fake = _discriminator_outputs(xp, "d_fake", fake, from_logits, eps)
+    if reduction == "none":
+        return -(log_real + log_not_fake)
+    return reduce(xp, -log_real, reduction) + reduce(xp, -log_not_fake, reduction)
+
+
+def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduction="mean", eps=1e-7):
+    r"""Generator loss of a GAN, minimax or non-saturating.
+
+    Slide formula: L15.
+
+    Parameters
+    ----------
+    d_fake : array-like
+        The discriminator's outputs on generated samples $G(z)$.
+    mode : {"non_saturating", "minimax"}, default="non_saturating"
+        "minimax": $\log(1 - D(G(z)))$, the generator's side of the original
+        two-player game; "non_saturating": $-\log D(G(z))$, the form used in
+        practice (same fixed point, strong gradients early in training).
+    from_logits : bool, default=True
+        True: ``d_fake`` holds logits, $D = \sigma(\text{logit})$ (stable);
+        False: probabilities in [0, 1], clipped to $[\epsilon, 1-\epsilon]$.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        "mean" averages over the generated samples, "sum" adds them, "none"
+        returns them.
+    eps : float, default=1e-7
+        Clipping bound for probabilities (unused for logits).
+
+    Returns
+    -------
+    loss : array
+        0-d array (or per-sample losses) of the input's namespace and dtype.
+        The generator minimises it.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is unknown, or ``d_fake`` is empty, not finite (logits)
+        or outside [0, 1] (probabilities).
+
+    Notes
+    -----
+    $$L_G^{\text{minimax}} = \mathbb E_z[\log(1 - D(G(z)))],\qquad
+    L_G^{\text{NS}} = -\mathbb E_z[\log D(G(z))]$$
+
+    See :func:`gan_generator_loss_grad` for why the two behave so
+    differently when the discriminator wins.
+
+    Examples
+    --------
+    >>> round(float(gan_generator_loss([0.0], mode="minimax")), 4)
+    -0.6931
+    >>> round(float(gan_generator_loss([0.0])), 4)
+    0.6931
+    >>> float(gan_generator_loss([-1000.0]))
+    1000.0
+    """
+    check_choice("mode", mode, GAN_MODES)
+    check_choice("reduction", reduction, REDUCTIONS)
+    xp, fake = as_float_arrays(d_fake)
+    log_d, log_not_d = _discriminator_outputs(xp, "d_fake", fake, from_logits, eps)
+    return reduce(xp, log_not_d if mode == "minimax" else -log_d, reduction)
+
+
+def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
+    r"""Gradient of :func:`gan_generator_loss` with respect to D's **logits** $a$.
+
+    Slide formula: L15.
+
+    Parameters
+    ----------
+    d_fake : array-like
+        The discriminator's logits $a$ on generated samples, $D = \sigma(a)$.
+    mode : {"non_saturating", "minimax"}, default="non_saturating"
+        Which generator loss (see :func:`gan_generator_loss`).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The reduction of the loss being differentiated.
+
+    Returns
+    -------
+    grad : array
+        Same shape and dtype as ``d_fake``.
+
+    Notes
+    -----
+    $$\frac{\partial}{\partial a}\log(1 - \sigma(a)) = -\sigma(a) = -D,\qquad
+    \frac{\partial}{\partial a}\bigl(-\log \sigma(a)\bigr) = -(1 - \sigma(a)) = -(1 - D)$$
+
+    (divided by $n$ for "mean"). Early in training the discriminator wins,
+    $D(G(z)) \to 0$: the minimax gradient vanishes with $D$ while the
+    non-saturating one tends to $-1$, its largest size. The logit is where
+    the generator's gradient enters D's last layer, hence this variable;
+    with respect to $D$ itself the sigmoid's slope $D(1-D)$ is what
+    vanishes.
+
+    Examples
+    --------
+    D rejects the sample (D = 0.0067):
+
+    >>> [round(g, 4) for g in gan_generator_loss_grad([-5.0], mode="minimax").tolist()]
+    [-0.0067]
+    >>> [round(g, 4) for g in gan_generator_loss_grad([-5.0]).tolist()]
+    [-0.9933]
+    """
+    check_choice("mode", mode, GAN_MODES)
+    check_choice("reduction", reduction, REDUCTIONS)
+    xp, a = as_float_arrays(d_fake)
+    check_nonempty("d_fake", a)
+    check_finite(xp, "d_fake", a)
+    grad = -sigmoid(a) if mode == "minimax" else -sigmoid(-a)
+    return grad * _grad_scale(a, None, reduction)
