@@ -30,6 +30,7 @@ from dlnotes._checks import (
 )
 from dlnotes.activations import log_softmax, sigmoid
 from dlnotes.backend import array_namespace, as_float_arrays, random_generator, resolve_backend
+from dlnotes.coco import coco_evaluate  # COCO evaluation has its own module (NumPy only, json input)
 
 __all__ = [
     "AP_METHODS",
@@ -39,6 +40,7 @@ __all__ = [
     "box_area",
     "box_convert",
     "box_iou",
+    "coco_evaluate",
     "kmeans_anchors",
     "match_detections",
     "mean_average_precision",

@@ -1,0 +1,374 @@
+"""COCO evaluation (D8) against pycocotools, the id-0 bug, hand-checked cases, bad input."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from dlnotes import coco
+from dlnotes.coco import SUMMARY_NAMES, coco_evaluate, make_coco_dataset
+
+
+def run_pycocotools(ground_truth, detections):
+    """pycocotools' COCOeval (bbox) on copies of the records, its printing silenced."""
+    pytest.importorskip("pycocotools", reason="pycocotools is the reference for COCO evaluation")
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its own numpy warnings are not ours
+        gt = COCO()
+        gt.dataset = copy.deepcopy(ground_truth)
+        gt.createIndex()
+        dt = gt.loadRes(copy.deepcopy(detections))
+        evaluation = COCOeval(gt, dt, "bbox")
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+    return evaluation
+
+
+def assert_same_as_pycocotools(result, evaluation):
+    np.testing.assert_allclose(result["stats"], evaluation.stats, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(result["precision"], evaluation.eval["precision"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result["recall"], evaluation.eval["recall"], rtol=0, atol=1e-12)
+    assert [result[name] for name in SUMMARY_NAMES] == pytest.approx(list(evaluation.stats), abs=1e-9)
+
+
+def one_image(boxes, dets, *, crowd=(), areas=None, first_id=1):
+    """A one-image, one-category set: ground-truth boxes and (box, score) detections."""
+    areas = areas or [b[2] * b[3] for b in boxes]
+    gt = {
+        "images": [{"id": 7}],
+        "categories": [{"id": 3}],
+        "annotations": [
+            {"id": first_id + i, "image_id": 7, "category_id": 3, "bbox": b, "area": a, "iscrowd": int(i in crowd)}
+            for i, (b, a) in enumerate(zip(boxes, areas))
+        ],
+    }
+    return gt, [{"image_id": 7, "category_id": 3, "bbox": b, "score": s} for b, s in dets]
+
+
+# --------------------------------------------------------------------------
+# The generated data holds every corner case
+
+
+def test_generated_data_has_every_corner_case():
+    gt, dets = make_coco_dataset(120, 6, seed=0)
+    anns = gt["annotations"]
+    assert any(a["iscrowd"] for a in anns)
+    assert any(a["area"] == 32**2 for a in anns) and any(a["area"] == 96**2 for a in anns)
+    assert any(a["area"] < a["bbox"][2] * a["bbox"][3] for a in anns)  # area field, not the box
+    boxes = [(a["image_id"], a["category_id"], tuple(a["bbox"])) for a in anns]
+    assert len(set(boxes)) < len(boxes)  # objects annotated twice: equal IoUs
+    det_areas = [d["bbox"][2] * d["bbox"][3] for d in dets]
+    assert 32**2 in det_areas and 96**2 in det_areas
+    scores = [d["score"] for d in dets]
+    assert len(set(scores)) < len(scores) / 10  # tied scores
+    cats_with_gt = {a["category_id"] for a in anns}
+    cats_with_dets = {d["category_id"] for d in dets}
+    all_cats = {c["id"] for c in gt["categories"]}
+    assert cats_with_dets - cats_with_gt  # detections of a class without ground truth
+    assert all_cats - cats_with_gt - cats_with_dets  # a class with neither
+    image_ids = [i["id"] for i in gt["images"]]
+    assert set(image_ids) - {d["image_id"] for d in dets}  # images without detections
+    assert set(image_ids) - {a["image_id"] for a in anns}  # images without ground truth
+    assert image_ids != sorted(image_ids)
+    per_group = {}
+    for d in dets:
+        key = (d["image_id"], d["category_id"])
+        per_group[key] = per_group.get(key, 0) + 1
+    assert max(per_group.values()) > 100
+
+
+# --------------------------------------------------------------------------
+# Agreement with pycocotools
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_equals_pycocotools_on_generated_data(seed):
+    gt, dets = make_coco_dataset(120, 6, seed=seed)
+    result = coco_evaluate(gt, dets)
+    assert_same_as_pycocotools(result, run_pycocotools(gt, dets))
+
+
+@pytest.mark.parametrize(("n_images", "n_categories"), [(40, 1), (30, 2), (60, 12)])
+def test_equals_pycocotools_on_other_shapes(n_images, n_categories):
+    gt, dets = make_coco_dataset(n_images, n_categories, seed=n_images)
+    assert_same_as_pycocotools(coco_evaluate(gt, dets), run_pycocotools(gt, dets))
+
+
+def test_equals_pycocotools_where_records_are_left_out():
+    """Detections of unknown classes and ground truth on unlisted images are not evaluated."""
+    gt, dets = make_coco_dataset(40, 4, seed=5)
+    dets = dets + [dict(dets[0], category_id=999), dict(dets[1], category_id=999, score=1.0)]
+    gt = dict(gt, annotations=gt["annotations"] + [dict(gt["annotations"][0], id=10**6, image_id=-5)])
+    assert_same_as_pycocotools(coco_evaluate(gt, dets), run_pycocotools(gt, dets))
+
+
+def test_string_image_ids_equal_pycocotools():
+    gt, dets = make_coco_dataset(30, 3, seed=6)
+    for record in gt["images"]:
+        record["id"] = f"im{record['id']}"
+    for record in gt["annotations"] + dets:
+        record["image_id"] = f"im{record['image_id']}"
+    assert_same_as_pycocotools(coco_evaluate(gt, dets), run_pycocotools(gt, dets))
+
+
+def test_iou_is_bit_identical_to_pycocotools():
+    """Same arithmetic as pycocotools' C code: a box on a threshold falls on the same side."""
+    pytest.importorskip("pycocotools", reason="pycocotools is the reference for COCO evaluation")
+    from pycocotools import mask
+
+    rng = np.random.default_rng(0)
+    d = np.round(rng.uniform(0, 50, (120, 4)), 2)
+    g = np.round(rng.uniform(0, 50, (80, 4)), 2)
+    crowd = rng.random(80) < 0.3
+    expected = mask.iou(d.tolist(), g.tolist(), crowd.astype(np.uint8).tolist())
+    di, gi = np.meshgrid(np.arange(120), np.arange(80), indexing="ij")
+    ours = coco._pair_iou(d[di.ravel()], g[gi.ravel()], crowd[gi.ravel()]).reshape(120, 80)
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_block_budget_does_not_change_the_result(monkeypatch):
+    """The pointer-doubling path (for very long rows) gives the padded block's numbers."""
+    gt, dets = make_coco_dataset(60, 4, seed=9)
+    expected = coco_evaluate(gt, dets)
+    monkeypatch.setattr(coco, "_BLOCK_ELEMENTS", 8)
+    result = coco_evaluate(gt, dets)
+    np.testing.assert_array_equal(result["precision"], expected["precision"])
+    np.testing.assert_array_equal(result["stats"], expected["stats"])
+
+
+# --------------------------------------------------------------------------
+# The annotation id 0: pycocotools' bug is not copied
+
+
+def test_annotation_id_zero_counts_as_a_match():
+    gt, dets = one_image([[10, 10, 20, 20]], [([10, 10, 20, 20], 0.9)], first_id=0)
+    # one true positive has precision 1 / (1 + eps) in pycocotools' formula
+    assert coco_evaluate(gt, dets)["AP"] == pytest.approx(1.0, abs=1e-15)
+    assert run_pycocotools(gt, dets).stats[0] == 0.0  # the match is stored as "0 = none"
+    shifted, _ = one_image([[10, 10, 20, 20]], [([10, 10, 20, 20], 0.9)], first_id=1)
+    assert run_pycocotools(shifted, dets).stats[0] == coco_evaluate(gt, dets)["AP"]
+
+
+def test_annotation_id_zero_on_generated_data():
+    gt0, dets = make_coco_dataset(80, 4, seed=3, first_annotation_id=0)
+    gt1, dets1 = make_coco_dataset(80, 4, seed=3, first_annotation_id=1)
+    assert dets1 == dets
+    ours = coco_evaluate(gt0, dets)
+    assert_same_as_pycocotools(ours, run_pycocotools(gt1, dets))  # ids shifted by +1
+    buggy = run_pycocotools(gt0, dets)
+    assert not np.allclose(ours["stats"], buggy.stats, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(coco_evaluate(gt1, dets)["stats"], ours["stats"])  # ids play no part
+
+
+# --------------------------------------------------------------------------
+# Small cases checked by hand
+
+
+DOCSTRING_CASE = ([[0, 0, 10, 10], [20, 20, 10, 10]], [([0, 0, 10, 10], 0.9), ([20, 20, 10, 7.2], 0.8)])
+CROWD_CASE = (
+    [[0, 0, 10, 10], [100, 100, 200, 200]],
+    [([120, 120, 10, 10], 0.99), ([150, 150, 20, 20], 0.98), ([0, 0, 10, 10], 0.5)],
+)
+BORDER_CASE = ([[0, 0, 40, 40]], [([0, 0, 40, 40], 0.9)])
+OUTSIDE_CASE = ([[0, 0, 10, 10]], [([300, 300, 100, 100], 0.9), ([0, 0, 10, 10], 0.8)])
+# two identical ground truths (equal IoUs: the later one is taken) and a twice-found one
+TIE_CASE = ([[0, 0, 10, 10], [0, 0, 10, 10], [50, 50, 10, 10]],
+            [([0, 0, 10, 9], 0.7), ([0, 0, 10, 9], 0.7), ([50, 50, 10, 10], 0.7), ([51, 50, 10, 10], 0.7)])
+
+
+@pytest.mark.parametrize(
+    ("case", "options"),
+    [(DOCSTRING_CASE, {}), (CROWD_CASE, {"crowd": (1,)}), (BORDER_CASE, {"areas": [32.0**2]}),
+     (OUTSIDE_CASE, {}), (TIE_CASE, {}), (TIE_CASE, {"crowd": (1,)}), (TIE_CASE, {"areas": [100, 20000, 100]})],
+    ids=["docstring", "crowd", "border", "outside", "ties", "ties-crowd", "ties-large"],
+)
+def test_hand_cases_equal_pycocotools(case, options):
+    gt, dets = one_image(*case, **options)
+    assert_same_as_pycocotools(coco_evaluate(gt, dets), run_pycocotools(gt, dets))
+
+
+def test_docstring_case_by_hand():
+    gt, dets = one_image(*DOCSTRING_CASE)
+    r = coco_evaluate(gt, dets)
+    # IoU 0.72 matches at 0.50..0.70 (5 thresholds): AP 1 there; elsewhere recall
+    # stops at 1/2 with precision 1, so 51 of the 101 recall thresholds read 1.
+    assert r["AP50"] == 1.0
+    assert r["AP75"] == pytest.approx(51 / 101)
+    assert r["AP"] == pytest.approx((5 * 1 + 5 * 51 / 101) / 10)
+    assert r["AR1"] == 0.5 and r["AR100"] == pytest.approx(0.75)
+    assert r["APs"] == r["AP"] and r["APm"] == -1.0 and r["APl"] == -1.0
+    assert r["precision"].shape == (10, 101, 1, 4, 3)
+    assert r["recall"].shape == (10, 1, 4, 3)
+    assert r["category_ids"].tolist() == [3]
+
+
+def test_detection_inside_a_crowd_is_ignored():
+    # the crowd is matched by the highest-scored detection (IoU = |d ∩ g| / |d| = 1)
+    # and by a second one, so neither counts as a false positive
+    gt, dets = one_image(*CROWD_CASE, crowd=(1,))
+    r = coco_evaluate(gt, dets)
+    assert r["AP"] == pytest.approx(1.0, abs=1e-15) and r["AR100"] == 1.0
+    assert r["AR1"] == 0.0  # the best-scored detection went to the crowd
+
+
+def test_area_borders_are_inclusive_and_read_from_the_area_field():
+    # a 40 x 40 box whose "area" field is 32² belongs to "small" and "medium"
+    gt, dets = one_image(*BORDER_CASE, areas=[32.0**2])
+    r = coco_evaluate(gt, dets)
+    assert r["APs"] == r["APm"] == pytest.approx(1.0, abs=1e-15) and r["APl"] == -1.0
+
+
+def test_unmatched_detection_outside_the_area_range_is_ignored():
+    # a false positive of area 100² is ignored for "small" but counts for "all"
+    gt, dets = one_image(*OUTSIDE_CASE)
+    r = coco_evaluate(gt, dets)
+    assert r["APs"] == pytest.approx(1.0, abs=1e-15)
+    assert r["AP"] == pytest.approx(0.5)  # precision 1/2 at every recall
+
+
+def test_empty_detections():
+    gt, _ = make_coco_dataset(20, 3, seed=1)
+    r = coco_evaluate(gt, [])
+    assert r["AP"] == 0.0 and r["AR100"] == 0.0
+    assert set(r["stats"].tolist()) <= {0.0, -1.0}
+
+
+def test_nothing_to_evaluate_gives_minus_one():
+    gt, dets = make_coco_dataset(20, 3, seed=1)
+    for ground_truth, detections in [(dict(gt, annotations=[]), dets), (dict(gt, categories=[]), dets),
+                                     ({"images": [], "annotations": [], "categories": []}, [])]:
+        r = coco_evaluate(ground_truth, detections)
+        assert r["stats"].tolist() == [-1.0] * 12
+        assert (r["precision"] == -1).all() and (r["recall"] == -1).all()
+
+
+def test_json_paths_and_unchanged_inputs(tmp_path):
+    gt, dets = make_coco_dataset(30, 3, seed=2)
+    gt_copy, dets_copy = copy.deepcopy(gt), copy.deepcopy(dets)
+    expected = coco_evaluate(gt, dets)
+    assert gt == gt_copy and dets == dets_copy
+    (tmp_path / "gt.json").write_text(json.dumps(gt), encoding="utf-8")
+    (tmp_path / "dets.json").write_text(json.dumps(dets), encoding="utf-8")
+    from_files = coco_evaluate(tmp_path / "gt.json", str(tmp_path / "dets.json"))
+    np.testing.assert_array_equal(from_files["stats"], expected["stats"])
+    np.testing.assert_array_equal(from_files["precision"], expected["precision"])
+
+
+def test_results_are_numpy_and_floats():
+    gt, dets = make_coco_dataset(20, 3, seed=4)
+    r = coco_evaluate(gt, dets)
+    assert all(type(r[name]) is float for name in SUMMARY_NAMES)
+    for name in ("stats", "precision", "recall", "category_ids", "iou_thresholds", "recall_thresholds"):
+        assert isinstance(r[name], np.ndarray)
+    assert r["area_labels"] == ("all", "small", "medium", "large") and r["max_dets"] == (1, 10, 100)
+
+
+# --------------------------------------------------------------------------
+# Bad input
+
+
+@pytest.fixture
+def small():
+    return one_image([[0, 0, 10, 10]], [([0, 0, 10, 10], 0.9)])
+
+
+@pytest.mark.parametrize("iou_type", ["segm", "keypoints"])
+def test_other_iou_types_are_not_supported(small, iou_type):
+    with pytest.raises(ValueError, match=f"{iou_type} is not supported"):
+        coco_evaluate(*small, iou_type=iou_type)
+
+
+def test_unknown_iou_type(small):
+    with pytest.raises(ValueError, match="iou_type must be 'bbox'"):
+        coco_evaluate(*small, iou_type="box")
+
+
+def test_wrong_containers(small):
+    gt, dets = small
+    with pytest.raises(TypeError, match="ground_truth must be a dict"):
+        coco_evaluate([gt], dets)
+    with pytest.raises(TypeError, match="detections must be a list"):
+        coco_evaluate(gt, {"annotations": dets})
+    with pytest.raises(TypeError, match=r"detections\[0\] must be a dict"):
+        coco_evaluate(gt, [[0, 0, 10, 10]])
+
+
+@pytest.mark.parametrize("key", ["images", "annotations", "categories"])
+def test_missing_ground_truth_section(small, key):
+    gt, dets = small
+    with pytest.raises(ValueError, match=f"no '{key}' key"):
+        coco_evaluate({k: v for k, v in gt.items() if k != key}, dets)
+
+
+@pytest.mark.parametrize("key", ["id", "image_id", "category_id", "bbox", "area", "iscrowd"])
+def test_missing_annotation_key(small, key):
+    gt, dets = small
+    gt["annotations"][0].pop(key)
+    with pytest.raises(ValueError, match=rf"ground_truth\['annotations'\]\[0\] has no '{key}' key"):
+        coco_evaluate(gt, dets)
+
+
+@pytest.mark.parametrize("key", ["image_id", "category_id", "bbox", "score"])
+def test_missing_detection_key(small, key):
+    gt, dets = small
+    dets[0].pop(key)
+    with pytest.raises(ValueError, match=rf"detections\[0\] has no '{key}' key"):
+        coco_evaluate(gt, dets)
+
+
+@pytest.mark.parametrize("bbox", [[0, 0, 10], [0, 0, 10, 10, 1], "0 0 10 10", [0, 0, "ten", 10], [0, 0, float("nan"), 1]])
+def test_bad_boxes(small, bbox):
+    gt, dets = small
+    dets = dets + [dict(dets[0], bbox=bbox)]
+    with pytest.raises(ValueError, match=r"detections bbox\[1\] must be"):
+        coco_evaluate(gt, dets)
+    gt["annotations"][0]["bbox"] = bbox
+    with pytest.raises(ValueError, match=r"ground_truth\['annotations'\] bbox\[0\] must be"):
+        coco_evaluate(gt, dets[:1])
+
+
+def test_bad_numbers(small):
+    gt, dets = small
+    with pytest.raises(ValueError, match=r"detections score\[0\] must be finite"):
+        coco_evaluate(gt, [dict(dets[0], score=float("nan"))])
+    with pytest.raises(ValueError, match=r"area\[0\] must be finite"):
+        coco_evaluate(dict(gt, annotations=[dict(gt["annotations"][0], area=None)]), dets)
+
+
+def test_detection_on_an_unknown_image(small):
+    gt, dets = small
+    with pytest.raises(ValueError, match=r"detections\[1\] has image_id 8, which is not an image"):
+        coco_evaluate(gt, dets + [dict(dets[0], image_id=8)])
+
+
+def test_repeated_annotation_ids(small):
+    gt, dets = small
+    gt["annotations"].append(dict(gt["annotations"][0]))
+    with pytest.raises(ValueError, match="ids must be unique"):
+        coco_evaluate(gt, dets)
+
+
+def test_malformed_json_file(tmp_path, small):
+    gt, dets = small
+    bad = tmp_path / "gt.json"
+    bad.write_text('{"images": [', encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid json"):
+        coco_evaluate(bad, dets)
+    (tmp_path / "dets.json").write_text(json.dumps({"not": "a list"}), encoding="utf-8")
+    with pytest.raises(TypeError, match="detections must be a list"):
+        coco_evaluate(gt, tmp_path / "dets.json")
+
+
+def test_generator_checks_its_sizes():
+    with pytest.raises(ValueError, match="n_images >= 3"):
+        make_coco_dataset(2, 3)
