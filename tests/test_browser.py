@@ -24,9 +24,10 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-PAGES = ["", "neuron/", "activations/", "losses/", "formulas/", "errata/", "backends/",
-         "examples/gradient_step/", "examples/activations/"]
-NO_MATH = {"", "backends/"}  # pages without formulas: typesetting finds nothing there
+PAGES = ["", "backends/", "neuron/", "activations/", "losses/", "data/", "metrics/", "detection/",
+         "coco/", "formulas/", "errata/", "performance/"]
+PAGES += [f"examples/{p.stem}/" for p in sorted((Path(__file__).parent.parent / "docs/examples").glob("*.py"))]
+NO_MATH = {"", "backends/", "performance/"}  # pages without formulas: typesetting finds nothing there
 SCREENSHOTS = Path(os.environ.get("DLNOTES_SCREENSHOTS", "build/screenshots"))
 
 
