@@ -3,8 +3,8 @@ r"""Activation functions and their derivatives (slides 000 part 3, 004).
 Each activation ``f`` sits next to its derivative ``f_grad``: the analytic
 derivative $f'(x)$ evaluated at the same input ``x`` (not at the activation's
 output, and not a numerical approximation). Softmax maps a vector to a vector,
-so it has a Jacobian, :func:`softmax_grad`, and a vector-Jacobian product,
-:func:`softmax_vjp`.
+so it has a Jacobian, [`softmax_grad`][dlnotes.activations.softmax_grad], and a vector-Jacobian product,
+[`softmax_vjp`][dlnotes.activations.softmax_vjp].
 
 Inputs may be arrays of any array-API library or plain Python numbers; the
 result has the input's namespace and floating dtype (integers and booleans
@@ -374,7 +374,7 @@ def leaky_relu_grad(x, *, negative_slope=0.01):
     x : array-like
         Pre-activations: the derivative is evaluated at ``x``.
     negative_slope : float, default=0.01
-        The slope $\alpha \ge 0$ for negative inputs, as in :func:`leaky_relu`.
+        The slope $\alpha \ge 0$ for negative inputs, as in [`leaky_relu`][dlnotes.activations.leaky_relu].
 
     Returns
     -------
@@ -391,7 +391,7 @@ def leaky_relu_grad(x, *, negative_slope=0.01):
     Notes
     -----
     At the kink $x = 0$ the value is $\alpha$, as in PyTorch's autograd and
-    consistent with :func:`relu_grad` (which is the case $\alpha = 0$).
+    consistent with [`relu_grad`][dlnotes.activations.relu_grad] (which is the case $\alpha = 0$).
 
     Examples
     --------
@@ -648,7 +648,7 @@ def swish_grad(x, *, beta=1.0):
     x : array-like
         Pre-activations: the derivative is evaluated at ``x``.
     beta : float, default=1.0
-        The sharpness $\beta \ge 0$, as in :func:`swish`.
+        The sharpness $\beta \ge 0$, as in [`swish`][dlnotes.activations.swish].
 
     Returns
     -------

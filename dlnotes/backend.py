@@ -15,14 +15,14 @@ itself. Which library does the work is decided like this:
    random splits) take ``xp=`` (a name such as ``"cupy"`` or a namespace) or,
    without it, the default backend.
 4. The default backend is NumPy. Change it for the whole program with
-   :func:`set_backend` or for a block with :func:`use_backend`.
+   [`set_backend`][dlnotes.backend.set_backend] or for a block with [`use_backend`][dlnotes.backend.use_backend].
 
 Random numbers are always drawn by NumPy's ``Generator`` from the seed you give
 and then moved to the target backend, because the array API standard has no
 random module: the same seed gives the same mask on every backend.
 
 A few functions cannot be namespace-generic (COCO evaluation works on json
-records); they say so in their docstring and convert with :func:`to_numpy`.
+records); they say so in their docstring and convert with [`to_numpy`][dlnotes.backend.to_numpy].
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ __all__ = [
     "use_backend",
 ]
 
-#: Names accepted by :func:`set_backend`, with the module that provides the
+#: Names accepted by [`set_backend`][dlnotes.backend.set_backend], with the module that provides the
 #: array-API namespace for each.
 BACKENDS = {
     "numpy": "array_api_compat.numpy",
@@ -145,7 +145,7 @@ def set_backend(backend: str | ModuleType) -> ModuleType:
     Parameters
     ----------
     backend : str or module
-        See :func:`resolve_backend`.
+        See [`resolve_backend`][dlnotes.backend.resolve_backend].
 
     Returns
     -------

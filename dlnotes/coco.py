@@ -4,16 +4,16 @@ leaderboard, computed from COCO-format json records.
 This module is **not namespace-generic**: COCO ground truth and detections are
 json records (lists of dicts), so it works on NumPy, converts the records
 explicitly to NumPy arrays and returns NumPy arrays and Python floats.
-Convert arrays of another library with :func:`dlnotes.backend.to_numpy` before
+Convert arrays of another library with [`to_numpy`][dlnotes.backend.to_numpy] before
 you build the records.
 
-:func:`coco_evaluate` follows the rules of pycocotools' ``COCOeval`` (``bbox``)
+[`coco_evaluate`][dlnotes.coco.coco_evaluate] follows the rules of pycocotools' ``COCOeval`` (``bbox``)
 and gives its ``stats`` to floating-point rounding, except for one pycocotools
 bug that is not copied: pycocotools stores matches as annotation ids with 0
 meaning "no match", so a detection matched to the annotation whose id is 0
 counts as a false positive there; here it counts as a true positive.
 
-:func:`make_coco_dataset` is a synthetic-data helper (no slide formula): it
+[`make_coco_dataset`][dlnotes.coco.make_coco_dataset] is a synthetic-data helper (no slide formula): it
 generates a COCO-format set with every corner case the evaluation has to get
 right, for the tests, the benchmark and the worked example.
 """

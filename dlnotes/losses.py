@@ -196,7 +196,7 @@ def mae(y_true, y_pred, *, reduction="mean", axis=None):
 
 
 def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
-    r"""Gradient of :func:`mae` with respect to ``y_pred``.
+    r"""Gradient of [`mae`][dlnotes.losses.mae] with respect to ``y_pred``.
 
     Slide formula: L1.
 
@@ -209,7 +209,7 @@ def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     axis : int or None, default=None
-        The per-sample summation axis of the loss (see :func:`mae`).
+        The per-sample summation axis of the loss (see [`mae`][dlnotes.losses.mae]).
 
     Returns
     -------
@@ -291,7 +291,7 @@ def mse(y_true, y_pred, *, reduction="mean", axis=None):
 
 
 def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
-    r"""Gradient of :func:`mse` with respect to ``y_pred``.
+    r"""Gradient of [`mse`][dlnotes.losses.mse] with respect to ``y_pred``.
 
     Slide formula: L2, N3.
 
@@ -304,7 +304,7 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     axis : int or None, default=None
-        The per-sample summation axis of the loss (see :func:`mse`).
+        The per-sample summation axis of the loss (see [`mse`][dlnotes.losses.mse]).
 
     Returns
     -------
@@ -371,7 +371,7 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
 
     PyTorch's ``binary_cross_entropy`` bounds each logarithm at $-100$
     instead; the two agree wherever $\epsilon \le p \le 1-\epsilon$. To train,
-    prefer :func:`binary_cross_entropy_with_logits`, which needs no clipping.
+    prefer [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits], which needs no clipping.
 
     Examples
     --------
@@ -386,7 +386,7 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
 
 
 def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
-    r"""Gradient of :func:`binary_cross_entropy` with respect to ``y_pred``.
+    r"""Gradient of [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy] with respect to ``y_pred``.
 
     Slide formula: L3.
 
@@ -399,7 +399,7 @@ def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     eps : float, default=1e-7
-        The clipping bound of the loss (see :func:`binary_cross_entropy`).
+        The clipping bound of the loss (see [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy]).
 
     Returns
     -------
@@ -457,7 +457,7 @@ def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
     $$L = -\frac{1}{n}\sum_i\bigl(y_i\log\sigma(x_i) + (1-y_i)\log\sigma(-x_i)\bigr)$$
 
     using $1-\sigma(x) = \sigma(-x)$ and the overflow-free
-    :func:`dlnotes.activations.log_sigmoid`, so logits of $\pm 1000$ give
+    [`log_sigmoid`][dlnotes.activations.log_sigmoid], so logits of $\pm 1000$ give
     exact, finite losses without clipping.
 
     Examples
@@ -471,7 +471,7 @@ def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
 
 
 def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
-    r"""Gradient of :func:`binary_cross_entropy_with_logits` w.r.t. ``logits``.
+    r"""Gradient of [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits] w.r.t. ``logits``.
 
     Slide formula: L3.
 
@@ -537,7 +537,7 @@ def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=
     $$L = -\frac{1}{n}\sum_{i=1}^n\sum_c \tilde y_{ic}\log \hat y_{ic}$$
 
     The rows of ``y_pred`` are not renormalised; pass a softmax output, or
-    use :func:`softmax_cross_entropy` on logits.
+    use [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] on logits.
 
     Examples
     --------
@@ -673,14 +673,14 @@ def softmax_cross_entropy(y_true, logits, *, axis=-1, reduction="mean"):
 
 
 def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
-    r"""Gradient of :func:`softmax_cross_entropy` with respect to ``logits``.
+    r"""Gradient of [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] with respect to ``logits``.
 
     Slide formula: L4, C7.
 
     Parameters
     ----------
     y_true : array-like
-        Target distributions or class indices (see :func:`softmax_cross_entropy`).
+        Target distributions or class indices (see [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy]).
     logits : array-like
         Unnormalised scores.
     axis : int, default=-1
@@ -712,7 +712,7 @@ def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
 
 
 def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean"):
-    r"""Loss and gradient of :func:`softmax_cross_entropy` in one call.
+    r"""Loss and gradient of [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] in one call.
 
     Slide formula: L4, C7.
 
@@ -722,21 +722,21 @@ def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean")
     Parameters
     ----------
     y_true : array-like
-        Target distributions or class indices (see :func:`softmax_cross_entropy`).
+        Target distributions or class indices (see [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy]).
     logits : array-like
         Unnormalised scores.
     axis : int, default=-1
         The class axis.
     reduction : {"mean", "sum", "none"}, default="mean"
-        As in :func:`softmax_cross_entropy` (summed over classes, then
+        As in [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] (summed over classes, then
         averaged over the other positions for "mean").
 
     Returns
     -------
     loss : array
-        As :func:`softmax_cross_entropy` returns it.
+        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] returns it.
     grad : array
-        As :func:`softmax_cross_entropy_grad` returns it.
+        As [`softmax_cross_entropy_grad`][dlnotes.losses.softmax_cross_entropy_grad] returns it.
 
     Examples
     --------
@@ -774,7 +774,7 @@ def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
     Raises
     ------
     ValueError
-        As :func:`softmax_cross_entropy`, naming ``y_pred``.
+        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy], naming ``y_pred``.
 
     Notes
     -----
@@ -1004,7 +1004,7 @@ def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
     q : float, default=2.0
         The order, > 0 (a metric for $q \ge 1$). ``q=1`` is the Manhattan
         distance, ``q=2`` the Euclidean one, ``q=math.inf`` the Chebyshev
-        distance (:func:`chebyshev`), which large finite $q$ approach.
+        distance ([`chebyshev`][dlnotes.losses.chebyshev]), which large finite $q$ approach.
     axis : int or None, default=-1
         The axis of the vectors' coordinates (``None``: the whole array is
         one vector).
@@ -1222,7 +1222,7 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
         torchvision's ``sigmoid_focal_loss``.
     gamma : float, default=2.0
         Focusing exponent, >= 0; ``gamma=0`` (with ``alpha=None``) is
-        :func:`binary_cross_entropy_with_logits`.
+        [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits].
     reduction : {"mean", "sum", "none"}, default="mean"
         "mean" averages over every element, "sum" adds them, "none" returns
         them (torchvision's default is "none").
@@ -1293,7 +1293,7 @@ def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean"
         True: the outputs are logits and $D = \sigma(\text{logit})$ (stable
         for any finite logit). False: they are probabilities in [0, 1],
         clipped to $[\epsilon, 1-\epsilon]$ as in
-        :func:`binary_cross_entropy`.
+        [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy].
     reduction : {"mean", "sum", "none"}, default="mean"
         "mean": the mean over the real samples plus the mean over the fake
         ones (the two binary cross-entropies with labels 1 and 0); "sum":
@@ -1379,7 +1379,7 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
     $$L_G^{\text{minimax}} = \mathbb E_z[\log(1 - D(G(z)))],\qquad
     L_G^{\text{NS}} = -\mathbb E_z[\log D(G(z))]$$
 
-    See :func:`gan_generator_loss_grad` for why the two behave so
+    See [`gan_generator_loss_grad`][dlnotes.losses.gan_generator_loss_grad] for why the two behave so
     differently when the discriminator wins.
 
     Examples
@@ -1399,7 +1399,7 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
 
 
 def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
-    r"""Gradient of :func:`gan_generator_loss` with respect to D's **logits** $a$.
+    r"""Gradient of [`gan_generator_loss`][dlnotes.losses.gan_generator_loss] with respect to D's **logits** $a$.
 
     Slide formula: L15.
 
@@ -1408,7 +1408,7 @@ def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
     d_fake : array-like
         The discriminator's logits $a$ on generated samples, $D = \sigma(a)$.
     mode : {"non_saturating", "minimax"}, default="non_saturating"
-        Which generator loss (see :func:`gan_generator_loss`).
+        Which generator loss (see [`gan_generator_loss`][dlnotes.losses.gan_generator_loss]).
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
 

@@ -2,9 +2,9 @@ r"""The neuron, the layer, and how a neuron learns (slides 004; 000 parts 1 and 
 
 One neuron computes $\hat y = a(w^\top x + b)$; a layer does the same for many
 units at once. Learning means nudging $w$ and $b$ against the gradient of a
-loss: :func:`gradients` gives the chain rule of the 14 → 10.16 example,
-:func:`delta_rule` the OR-gate weight updates of the workshop deck and
-:func:`perceptron_train` the perceptron rule with bias and step activation.
+loss: [`gradients`][dlnotes.neuron.gradients] gives the chain rule of the 14 → 10.16 example,
+[`delta_rule`][dlnotes.neuron.delta_rule] the OR-gate weight updates of the workshop deck and
+[`perceptron_train`][dlnotes.neuron.perceptron_train] the perceptron rule with bias and step activation.
 
 The two training loops are sequential by definition (one sample, one update),
 so they loop over samples in Python; everything else is vectorised.
@@ -123,7 +123,7 @@ def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
 
     Slide formula: N2.
 
-    Row $k$ of the result is what :func:`forward` gives for ``x[k]`` with
+    Row $k$ of the result is what [`forward`][dlnotes.neuron.forward] gives for ``x[k]`` with
     unit $j$'s weights ``W[j]`` and bias ``b[j]``.
 
     Parameters
@@ -203,7 +203,7 @@ _DERIVATIVES = {
 
 
 class NeuronGradients(NamedTuple):
-    r"""What :func:`gradients` returns: the forward result and every chain-rule factor.
+    r"""What [`gradients`][dlnotes.neuron.gradients] returns: the forward result and every chain-rule factor.
 
     Attributes
     ----------
@@ -245,7 +245,7 @@ def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
         $a(\cdot)$.
     activation_grad : callable, optional
         $a'(\cdot)$, evaluated at the pre-activation $s$. May be omitted for
-        the activations of :mod:`dlnotes.activations` (``identity``,
+        the activations of `dlnotes.activations` (``identity``,
         ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``swish``, ``step``)
         with their default options: their ``*_grad`` is used.
 
@@ -360,7 +360,7 @@ class DeltaRuleStep(NamedTuple):
 
 
 class DeltaRuleResult(NamedTuple):
-    """What :func:`delta_rule` returns.
+    """What [`delta_rule`][dlnotes.neuron.delta_rule] returns.
 
     Attributes
     ----------
@@ -416,7 +416,7 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     -------
     DeltaRuleResult
         ``(weights, history)``: the final weights and one
-        :class:`DeltaRuleStep` per update, for printing the table.
+        [`DeltaRuleStep`][dlnotes.neuron.DeltaRuleStep] per update, for printing the table.
 
     Raises
     ------
@@ -480,7 +480,7 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
 
 
 class PerceptronResult(NamedTuple):
-    """What :func:`perceptron_train` returns.
+    """What [`perceptron_train`][dlnotes.neuron.perceptron_train] returns.
 
     Attributes
     ----------
