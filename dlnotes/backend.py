@@ -88,12 +88,11 @@ def resolve_backend(backend: str | ModuleType) -> ModuleType:
     'array_api_compat.numpy'
     """
     if isinstance(backend, ModuleType):
-        name = backend.__name__.split(".")[-1]
         if backend.__name__ in BACKENDS.values():
             return _check_usable(backend)
-        if name not in BACKENDS:
-            return backend  # already a standard namespace we do not know by name
-        backend = name
+        if backend.__name__ not in BACKENDS:
+            return backend  # another standard namespace (e.g. jax.numpy): use it as it is
+        backend = backend.__name__  # numpy, cupy or torch: use their compat namespace
     if backend not in BACKENDS:
         raise ValueError(
             f"backend must be one of {sorted(BACKENDS)} or an array namespace, got {backend!r}"

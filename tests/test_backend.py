@@ -115,3 +115,10 @@ def test_random_generator_is_reproducible():
     np.testing.assert_array_equal(a, b)
     rng = np.random.default_rng(0)
     assert backend.random_generator(rng) is rng
+
+
+def test_unknown_namespace_modules_are_used_as_they_are():
+    """A standard namespace dlnotes does not know by name (say jax.numpy) is not
+    mistaken for NumPy because its last name part is "numpy"."""
+    other = types.ModuleType("otherlib.numpy")
+    assert backend.resolve_backend(other) is other
