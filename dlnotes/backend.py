@@ -139,7 +139,7 @@ def get_backend() -> ModuleType:
 
 
 def set_backend(backend: str | ModuleType) -> ModuleType:
-    """Set the default backend for the whole program and return it.
+    """Set the default backend for the whole program; return the previous one.
 
     Parameters
     ----------
@@ -153,9 +153,12 @@ def set_backend(backend: str | ModuleType) -> ModuleType:
 
     Examples
     --------
-    >>> previous = set_backend("array_api_strict")
+    ``set_backend("cupy")`` makes plain lists and created arrays CuPy arrays
+    (on a machine with a GPU); here, with NumPy only:
+
+    >>> previous = set_backend("numpy")
     >>> get_backend().__name__
-    'array_api_strict'
+    'array_api_compat.numpy'
     >>> _ = set_backend(previous)
     """
     global _default
@@ -168,11 +171,16 @@ def set_backend(backend: str | ModuleType) -> ModuleType:
 def use_backend(backend: str | ModuleType) -> Iterator[ModuleType]:
     """Use another default backend inside a ``with`` block.
 
+    The previous default comes back when the block ends, even on an error.
+    ``with use_backend("torch"):`` makes plain Python input become tensors
+    (see the Backends page); the doctest sticks to NumPy so that it runs
+    wherever dlnotes does.
+
     Examples
     --------
-    >>> with use_backend("torch") as xp:
+    >>> with use_backend("numpy") as xp:
     ...     xp.__name__
-    'array_api_compat.torch'
+    'array_api_compat.numpy'
     >>> get_backend().__name__
     'array_api_compat.numpy'
     """
@@ -301,8 +309,7 @@ def to_numpy(x: Any):
 
     Examples
     --------
-    >>> import torch
-    >>> to_numpy(torch.tensor([1.0, 2.0])).tolist()
+    >>> to_numpy([1.0, 2.0]).tolist()
     [1.0, 2.0]
     """
     import numpy as np
