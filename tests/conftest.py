@@ -11,6 +11,14 @@ import pytest
 
 from dlnotes import backend
 
+try:  # CI machines are shared and slow: a property must not fail on a timing deadline
+    from hypothesis import settings
+
+    settings.register_profile("dlnotes", deadline=None)
+    settings.load_profile("dlnotes")
+except ImportError:  # hypothesis is a test extra; the property tests import it themselves
+    pass
+
 BACKEND_NAMES = ["numpy", "array_api_strict", "torch", "cupy"]
 
 
