@@ -272,7 +272,7 @@ def as_float_arrays(
         if plain:
             try:
                 a = space.asarray(a, device=device) if device is not None else space.asarray(a)
-            except (TypeError, ValueError) as err:
+            except (TypeError, ValueError, RuntimeError) as err:  # torch raises RuntimeError
                 raise TypeError(f"{name} must be an array of real numbers: {err}") from None
         if not _is_real(space, a.dtype):
             raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")

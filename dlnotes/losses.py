@@ -30,7 +30,7 @@ from dlnotes._checks import (
     check_unit_interval,
     reduce,
 )
-from dlnotes.activations import log_sigmoid, sigmoid
+from dlnotes.activations import log_sigmoid, relu, sigmoid
 from dlnotes.backend import as_float_arrays
 
 __all__ = [
@@ -108,8 +108,8 @@ def _per_sample(xp, terms, axis, reduction, combine="sum"):
     """Sum (or max) ``terms`` along ``axis`` inside each sample, then reduce over samples.
 
     ``axis=None`` (or ``()``) combines nothing: every element is a sample.
+    ``reduction`` comes validated, as in ``_grad_scale``.
     """
-    check_choice("reduction", reduction, REDUCTIONS)
     if axis is not None and axis != ():
         terms = getattr(xp, combine)(terms, axis=axis)
     return reduce(xp, terms, reduction)
@@ -117,7 +117,6 @@ def _per_sample(xp, terms, axis, reduction, combine="sum"):
 
 def _grad_scale(x, axis, reduction):
     """Factor that turns element-wise derivatives into the reduced loss's gradient."""
-    check_choice("reduction", reduction, REDUCTIONS)
     if reduction != "mean":
         return 1.0
     n = math.prod(int(d) for d in x.shape)
@@ -126,11 +125,17 @@ def _grad_scale(x, axis, reduction):
 
 
 def _clip_probabilities(xp, p, eps, *, upper=True):
-    """Clip to [eps, 1 - eps]; eps is raised to the dtype's machine epsilon so 1 - eps < 1."""
+    """Clip to [eps, 1 - eps], or to [eps, 1] with ``upper=False``.
+
+    For the upper bound eps is raised to the dtype's machine epsilon, so that
+    1 - eps < 1 in that dtype; a lower bound alone needs no raising.
+    """
     if not 0 < eps < 0.5:
         raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
+    if not upper:
+        return xp.clip(p, eps, 1.0)
     eps = max(eps, float(xp.finfo(p.dtype).eps))
-    return xp.clip(p, eps, 1 - eps if upper else 1.0)
+    return xp.clip(p, eps, 1 - eps)
 
 
 def _bce_logits_terms(y, x):
@@ -138,9 +143,12 @@ def _bce_logits_terms(y, x):
     return -(y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
 
 
-def _relu(xp, v):
-    """max(v, 0) element-wise."""
-    return xp.maximum(v, xp.zeros_like(v))
+def _largest_exp_argument(xp, x):
+    """The largest value $t$ of ``x``'s dtype (0-d, on its device) whose $e^t$ is finite."""
+    bound = math.log(float(xp.finfo(x.dtype).max))
+    t = xp.asarray(bound, dtype=x.dtype, device=array_api_compat.device(x))
+    # float32 rounds log(max) up (88.7228394 > 88.7228391): its exp would overflow
+    return t if float(t) <= bound else xp.nextafter(t, xp.zeros_like(t))
 
 
 # --------------------------------------------------------------------------
@@ -216,6 +224,12 @@ def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
     grad : array
         Same shape and dtype as ``y_pred``: $\operatorname{sign}(\hat y -
         \tilde y)$, divided by the number of averaged terms for "mean".
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty or not finite, or an option
+        is invalid.
 
     Notes
     -----
@@ -310,6 +324,12 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
     -------
     grad : array
         Same shape and dtype as ``y_pred``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an input is empty or not finite, or an option
+        is invalid.
 
     Notes
     -----
@@ -406,6 +426,11 @@ def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
     grad : array
         Same shape and dtype as ``y_pred``.
 
+    Raises
+    ------
+    ValueError
+        As [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy].
+
     Notes
     -----
     $$\frac{\partial L}{\partial p_i} = \frac{1}{n}\,\frac{p_i - y_i}{p_i(1-p_i)}$$
@@ -490,6 +515,16 @@ def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
         $(\sigma(x) - y)/n$ for "mean" ($\sigma(x) - y$ otherwise); same shape
         and dtype as ``logits``.
 
+    Raises
+    ------
+    ValueError
+        As [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits].
+
+    Notes
+    -----
+    $$\frac{\partial}{\partial x}\Bigl(-y\log\sigma(x) - (1-y)\log\sigma(-x)\Bigr)
+    = -y\,\sigma(-x) + (1-y)\,\sigma(x) = \sigma(x) - y$$
+
     Examples
     --------
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0]).tolist()
@@ -518,9 +553,10 @@ def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=
         (every position outside ``axis``), "sum" adds them, "none" returns
         them.
     eps : float, default=1e-7
-        $\hat y$ is clipped below at $\epsilon$ so a zero probability on the
-        true class gives a finite loss ($-\log\epsilon$). Where
-        $\tilde y = 0$ the term is 0 whatever $\hat y$ is ($0\cdot\log 0 = 0$).
+        In (0, 0.5). $\hat y$ is clipped below at $\epsilon$ (in every
+        dtype) so a zero probability on the true class gives a finite loss,
+        $-\log\epsilon \approx 16.1$. Where $\tilde y = 0$ the term is 0
+        whatever $\hat y$ is ($0\cdot\log 0 = 0$).
 
     Returns
     -------
@@ -693,6 +729,11 @@ def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
     grad : array
         Same shape and dtype as ``logits``.
 
+    Raises
+    ------
+    ValueError
+        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy].
+
     Notes
     -----
     $$\frac{\partial L}{\partial z_{ic}} = \frac{1}{n}\Bigl(\operatorname{softmax}(z_i)_c
@@ -737,6 +778,11 @@ def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean")
         As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] returns it.
     grad : array
         As [`softmax_cross_entropy_grad`][dlnotes.losses.softmax_cross_entropy_grad] returns it.
+
+    Raises
+    ------
+    ValueError
+        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy].
 
     Examples
     --------
@@ -840,7 +886,8 @@ def hinge(y_true, y_pred, *, reduction="mean"):
     -----
     $$L = \sum_{i=0}^{n-1}\max\bigl(0,\ 1 - y_i(w^\top x_i + w_0)\bigr)$$
 
-    Binary only: for several classes use scikit-learn's Crammer–Singer
+    is the slide's form, ``reduction="sum"``; the default "mean" divides it
+    by $n$. Binary only: for several classes use scikit-learn's Crammer–Singer
     ``hinge_loss`` or one binary hinge per class (one-vs-rest).
 
     Examples
@@ -851,7 +898,7 @@ def hinge(y_true, y_pred, *, reduction="mean"):
     3.5
     """
     xp, z = _margin(y_true, y_pred, reduction)
-    return reduce(xp, _relu(xp, 1 - z), reduction)
+    return reduce(xp, relu(1 - z), reduction)
 
 
 def squared_hinge(y_true, y_pred, *, reduction="mean"):
@@ -895,7 +942,7 @@ def squared_hinge(y_true, y_pred, *, reduction="mean"):
     [1.0, 0.0, 0.0]
     """
     xp, z = _margin(y_true, y_pred, reduction)
-    return reduce(xp, _relu(xp, 1 - z) ** 2, reduction)
+    return reduce(xp, relu(1 - z) ** 2, reduction)
 
 
 def absolute_margin(y_true, y_pred, *, reduction="mean"):
@@ -970,9 +1017,10 @@ def exponential(y_true, y_pred, *, reduction="mean"):
     -----
     $$L(z) = e^{-z}$$
 
-    (the slide writes $e^{-x}$ for $L(z)$). The loss is unbounded: once
-    $-z$ exceeds the dtype's largest safe exponent (709 in float64, 88 in
-    float32) the result is ``inf``, returned without an overflow warning.
+    (the slide writes $e^{-x}$ for $L(z)$). The loss is unbounded: where
+    $e^{-z}$ exceeds the dtype's largest number ($-z > 709.78$ in float64,
+    $88.72$ in float32) the result is ``inf``, returned without an overflow
+    warning; every smaller value is the dtype's ``exp``.
 
     Examples
     --------
@@ -980,8 +1028,8 @@ def exponential(y_true, y_pred, *, reduction="mean"):
     [1.0, 2.7183]
     """
     xp, z = _margin(y_true, y_pred, reduction)
-    limit = math.floor(math.log(float(xp.finfo(z.dtype).max)))
-    values = xp.exp(xp.clip(-z, None, float(limit)))  # clipped so exp never overflows
+    limit = _largest_exp_argument(xp, z)
+    values = xp.exp(xp.minimum(-z, limit))  # capped so exp never overflows
     return reduce(xp, xp.where(-z > limit, xp.full_like(z, math.inf), values), reduction)
 
 
@@ -1045,8 +1093,7 @@ def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
     d = xp.abs(a - b)
     largest = xp.max(d, axis=axes, keepdims=True)
     ratio = d / xp.where(largest > 0, largest, xp.ones_like(largest))  # in [0, 1]: no overflow
-    norm = xp.sum(ratio**q, axis=axes, keepdims=True) ** (1 / q) * largest
-    norm = xp.reshape(norm, tuple(int(n) for i, n in enumerate(norm.shape) if i not in axes))
+    norm = xp.sum(ratio**q, axis=axes) ** (1 / q) * xp.squeeze(largest, axis=axes)
     return reduce(xp, norm, reduction)
 
 
@@ -1079,7 +1126,7 @@ def chebyshev(y_true, y_pred, *, axis=-1, reduction="mean"):
 
     Notes
     -----
-    $$d(x, y) = \max_{i=1}^m \lvert x_i - y_i\rvert = \lim_{q\to\infty} d_q(x, y)$$
+    $$d(x, y) = \max_{i=1}^k \lvert x_i - y_i\rvert = \lim_{q\to\infty} d_q(x, y)$$
 
     Examples
     --------
@@ -1235,8 +1282,9 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     Raises
     ------
     ValueError
-        If ``alpha`` > 1, ``gamma`` < 0, the shapes differ, an input is empty,
-        ``logits`` is not finite or ``y_true`` is outside [0, 1].
+        If ``alpha`` > 1 or NaN, ``gamma`` < 0 or NaN, the shapes differ, an
+        input is empty, ``logits`` is not finite or ``y_true`` is outside
+        [0, 1].
 
     Notes
     -----
@@ -1258,7 +1306,7 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     xp, y, x = _pair(y_true, logits, reduction, "logits")
     check_unit_interval(xp, "y_true", y)
     check_positive("gamma", gamma, allow_zero=True)
-    if alpha is not None and alpha > 1:
+    if alpha is not None and not alpha <= 1:  # NaN included
         raise ValueError(f"alpha must be in [0, 1] (or None / negative for no weighting), got {alpha!r}")
     miss = y * sigmoid(-x) + (1 - y) * sigmoid(x)  # 1 - p_t
     terms = _bce_logits_terms(y, x) * miss**gamma
@@ -1267,15 +1315,15 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     return reduce(xp, terms, reduction)
 
 
-def _discriminator_outputs(xp, name, d, from_logits, eps):
-    """(log D, log(1 - D)) of logits or probabilities, validated and finite."""
+def _log_d(xp, name, d, from_logits, eps, *, complement=False):
+    r"""$\log D$ (or $\log(1 - D)$ with ``complement``) of logits or probabilities, validated and finite."""
     check_nonempty(name, d)
     if from_logits:
         check_finite(xp, name, d)
-        return log_sigmoid(d), log_sigmoid(-d)
+        return log_sigmoid(-d if complement else d)  # 1 - sigma(a) = sigma(-a)
     check_unit_interval(xp, name, d)
     p = _clip_probabilities(xp, d, eps)
-    return xp.log(p), xp.log(1 - p)
+    return xp.log(1 - p if complement else p)
 
 
 def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean", eps=1e-7):
@@ -1333,8 +1381,8 @@ def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean"
     check_choice("reduction", reduction, REDUCTIONS)
     if reduction == "none":  # per-pair losses need pairs
         check_same_shape("d_real", real, "d_fake", fake)
-    log_real, _ = _discriminator_outputs(xp, "d_real", real, from_logits, eps)
-    _, log_not_fake = _discriminator_outputs(xp, "d_fake", fake, from_logits, eps)
+    log_real = _log_d(xp, "d_real", real, from_logits, eps)
+    log_not_fake = _log_d(xp, "d_fake", fake, from_logits, eps, complement=True)
     if reduction == "none":
         return -(log_real + log_not_fake)
     return reduce(xp, -log_real, reduction) + reduce(xp, -log_not_fake, reduction)
@@ -1394,8 +1442,9 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
     check_choice("mode", mode, GAN_MODES)
     check_choice("reduction", reduction, REDUCTIONS)
     xp, fake = as_float_arrays(d_fake)
-    log_d, log_not_d = _discriminator_outputs(xp, "d_fake", fake, from_logits, eps)
-    return reduce(xp, log_not_d if mode == "minimax" else -log_d, reduction)
+    if mode == "minimax":
+        return reduce(xp, _log_d(xp, "d_fake", fake, from_logits, eps, complement=True), reduction)
+    return reduce(xp, -_log_d(xp, "d_fake", fake, from_logits, eps), reduction)
 
 
 def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
@@ -1416,6 +1465,12 @@ def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
     -------
     grad : array
         Same shape and dtype as ``d_fake``.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` or ``reduction`` is unknown, or ``d_fake`` is empty or
+        not finite.
 
     Notes
     -----

@@ -139,6 +139,22 @@ def test_bce_clipping_rule_is_documented_eps():
     assert float(L.binary_cross_entropy([0.0], [1.0], eps=1e-3)) == pytest.approx(-math.log(1e-3))
     f32 = L.binary_cross_entropy(np.array([1.0], np.float32), np.array([0.0], np.float32))
     assert f32.dtype == np.float32 and np.isfinite(f32)
+    # float32: eps is raised to the machine epsilon so that 1 - eps < 1
+    assert float(f32) == pytest.approx(-math.log(np.finfo(np.float32).eps), rel=1e-6)
+
+
+def test_bce_grad_outside_the_clip_range_is_the_value_at_the_bound():
+    eps = 1e-3
+    grad = L.binary_cross_entropy_grad([1.0, 0.0], [0.0, 1.0], eps=eps, reduction="sum")
+    # (p - y) / (p (1 - p)) at p = eps (y = 1) and p = 1 - eps (y = 0): -1/eps and +1/eps
+    assert_close(grad, [-1 / eps, 1 / eps], rtol=1e-12)
+
+
+def test_categorical_cross_entropy_clips_at_eps_in_every_dtype():
+    y, p = [[1.0, 0.0]], [[0.0, 1.0]]  # zero probability on the true class: -log(eps)
+    assert float(L.categorical_cross_entropy(y, p)) == pytest.approx(-math.log(1e-7))
+    f32 = L.categorical_cross_entropy(np.array(y, np.float32), np.array(p, np.float32))
+    assert f32.dtype == np.float32 and float(f32) == pytest.approx(-math.log(1e-7), rel=1e-6)
 
 
 def test_focal_loss_reduces_to_bce_at_gamma_zero_without_alpha():
@@ -154,6 +170,18 @@ def test_focal_loss_down_weights_easy_examples():
     fl = L.focal_loss([1.0, 1.0], [easy, hard], alpha=None, reduction="none")
     ratio = to_numpy(fl) / to_numpy(bce)
     assert ratio[0] < 1e-3 < 0.5 < ratio[1]
+
+
+@pytest.mark.parametrize("targets", [[0, 1, 0], TABLE_TRUE], ids=["indices", "one-hot"])
+def test_l4_softmax_cross_entropy_gradient_is_softmax_minus_y(xp, targets):
+    from dlnotes.activations import softmax
+
+    z = xp.asarray(LOGITS, dtype=xp.float64)
+    y = xp.asarray(targets, dtype=xp.int64 if isinstance(targets[0], int) else xp.float64)
+    one_hot = np.eye(2)[targets] if isinstance(targets[0], int) else np.asarray(targets)
+    expected = to_numpy(softmax(z)) - one_hot
+    assert_close(L.softmax_cross_entropy_grad(y, z, reduction="sum"), expected, rtol=1e-12, atol=1e-15)
+    assert_close(L.softmax_cross_entropy_grad(y, z), expected / 3, rtol=1e-12, atol=1e-15)  # mean over 3 rows
 
 
 def test_gan_generator_gradients_where_discriminator_wins():
@@ -242,6 +270,18 @@ def test_focal_loss_matches_torchvision_formula(torch, alpha, gamma, reduction):
     assert_close(L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (-1, 0.5)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_focal_loss_matches_torchvision(alpha, gamma, reduction):
+    ops = pytest.importorskip("torchvision.ops", reason="torchvision is the L14 reference")
+    import torch
+
+    y = RNG.integers(0, 2, size=(6, 4)).astype(float)
+    x = RNG.normal(scale=3, size=(6, 4))
+    expected = ops.sigmoid_focal_loss(torch.tensor(x), torch.tensor(y), alpha=alpha, gamma=gamma, reduction=reduction)
+    assert_close(L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-10)
+
+
 def test_gan_losses_match_torch_bce_with_logits(torch):
     F = _torch_f()
     real, fake = RNG.normal(size=7), RNG.normal(size=5)
@@ -306,6 +346,7 @@ def _grad_cases():
     unnormalised = RNG.uniform(size=(5, 4))  # targets that do not sum to 1
     idx = RNG.integers(0, 4, size=5)
     pixels, pixel_idx = RNG.normal(size=(2, 3, 2, 2)), RNG.integers(0, 3, size=(2, 2, 2))
+    pixel_probs = np.moveaxis(RNG.dirichlet(np.ones(3), size=(2, 2, 2)), -1, 1)  # (N, C, H, W)
 
     def rows_mse(F, t, x):
         return ((t - x) ** 2).sum(-1).mean()
@@ -316,6 +357,7 @@ def _grad_cases():
     return [
         ("mae", L.mae_grad, L.mae, y, p, {}, lambda F, t, x: F.l1_loss(x, t)),
         ("mae-sum", L.mae_grad, L.mae, y, p, {"reduction": "sum"}, lambda F, t, x: F.l1_loss(x, t, reduction="sum")),
+        ("mae-rows", L.mae_grad, L.mae, y, p, {"axis": -1}, lambda F, t, x: (x - t).abs().sum(-1).mean()),
         ("mse", L.mse_grad, L.mse, y, p, {}, lambda F, t, x: F.mse_loss(x, t)),
         ("mse-rows", L.mse_grad, L.mse, y, p, {"axis": -1}, rows_mse),
         ("mse-none", L.mse_grad, L.mse, y, p, {"reduction": "none"},
@@ -326,6 +368,11 @@ def _grad_cases():
          lambda F, t, x: F.binary_cross_entropy(x, t, reduction="sum")),
         ("bce-logits", L.binary_cross_entropy_with_logits_grad, L.binary_cross_entropy_with_logits, y01, logits[:4, :3],
          {}, lambda F, t, x: F.binary_cross_entropy_with_logits(x, t)),
+        ("bce-logits-sum", L.binary_cross_entropy_with_logits_grad, L.binary_cross_entropy_with_logits, y01,
+         logits[:4, :3], {"reduction": "sum"},
+         lambda F, t, x: F.binary_cross_entropy_with_logits(x, t, reduction="sum")),
+        ("bce-none", L.binary_cross_entropy_grad, L.binary_cross_entropy, y01, p01, {"reduction": "none"},
+         lambda F, t, x: F.binary_cross_entropy(x, t, reduction="none")),
         ("softmax-ce-probs", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, soft, logits, {},
          lambda F, t, x: F.cross_entropy(x, t)),
         ("softmax-ce-index", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, idx, logits, {},
@@ -334,6 +381,10 @@ def _grad_cases():
          lambda F, t, x: F.cross_entropy(x, t.long(), reduction="sum")),
         ("softmax-ce-nchw", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, pixel_idx, pixels, {"axis": 1},
          lambda F, t, x: F.cross_entropy(x, t.long())),
+        ("softmax-ce-nchw-probs", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, pixel_probs, pixels,
+         {"axis": 1}, lambda F, t, x: F.cross_entropy(x, t)),
+        ("softmax-ce-none", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, idx, logits, {"reduction": "none"},
+         lambda F, t, x: F.cross_entropy(x, t.long(), reduction="none")),
         ("softmax-ce-unnormalised", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, unnormalised, logits, {},
          soft_ce),
     ]
@@ -438,6 +489,23 @@ def test_exponential_overflows_to_inf_without_warning():
     assert to_numpy(out).tolist() == [math.inf, 0.0]
     f32 = _no_warnings(L.exponential, np.array([-1.0], np.float32), np.array([100.0], np.float32))
     assert float(f32) == math.inf and f32.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exponential_is_finite_up_to_the_largest_float(xp, dtype):
+    """e^{-z} is inf only where it exceeds the dtype's largest number, not from 709 (or 88) on."""
+    top = dtype(np.log(np.finfo(dtype).max))  # 709.78 in float64, 88.72 in float32
+    with np.errstate(over="ignore"):  # NumPy's own exp is the reference, overflow included
+        if np.isinf(np.exp(top)):  # float32 rounds log(max) up
+            top = np.nextafter(top, dtype(0))
+        minus_z = np.array([top - 0.5, top, np.nextafter(top, dtype(np.inf)), 2 * top], dtype=dtype)
+        expected = np.exp(minus_z)
+    dt = getattr(xp, np.dtype(dtype).name)
+    out = _no_warnings(L.exponential, xp.ones(4, dtype=dt), xp.asarray(-minus_z, dtype=dt), reduction="none")
+    got = to_numpy(out)
+    assert got.dtype == dtype
+    assert np.all(np.isfinite(got[:2])) and np.all(np.isinf(got[2:]))
+    assert_close(got, expected, rtol=4 * float(np.finfo(dtype).eps))
 
 
 # --------------------------------------------------------------------------
@@ -608,6 +676,7 @@ NAN = float("nan")
         (lambda: L.hamming([0.5, 0], [1, 0]), "y_true must be binary"),
         (lambda: L.kl_divergence([0.5, 0.5], [-0.5, 1.5]), "y_pred must hold probabilities"),
         (lambda: L.focal_loss([1.0], [0.0], alpha=2.0), "alpha must be in"),
+        (lambda: L.focal_loss([1.0], [0.0], alpha=NAN), "alpha must be in"),
         (lambda: L.focal_loss([1.0], [0.0], gamma=-1.0), "gamma must be >= 0"),
         (lambda: L.gan_generator_loss([0.0], mode="wasserstein"), "mode must be one of"),
         (lambda: L.gan_generator_loss_grad([0.0], mode="wasserstein"), "mode must be one of"),

@@ -29,7 +29,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dlnotes.activations import softmax
+from dlnotes.activations import softmax, softmax_vjp
 from dlnotes.losses import (
     absolute_margin,
     categorical_cross_entropy,
@@ -184,7 +184,8 @@ plt.show()
 # term's is `softmax_cross_entropy_grad` with the smoothed targets; for the
 # second, `mse_grad` gives $g = \partial L/\partial p$, and the softmax's
 # Jacobian $\operatorname{diag}(p) - pp^\top$ turns it into
-# $p \odot (g - \langle g, p\rangle)$ per row.
+# $p \odot (g - \langle g, p\rangle)$ per row: the vector-Jacobian product
+# `softmax_vjp` (A5).
 
 # %%
 EPS, BETA = 0.1, 0.5
@@ -200,10 +201,8 @@ def custom_loss(y_onehot, logits):
 def custom_loss_grad(y_onehot, logits):
     classes = y_onehot.shape[-1]
     smoothed = (1 - EPS) * y_onehot + EPS / classes
-    p = softmax(logits)
-    g = mse_grad(y_onehot, p, axis=-1)  # dL/dp of the Brier term
-    through_softmax = p * (g - np.sum(g * p, axis=-1, keepdims=True))
-    return softmax_cross_entropy_grad(smoothed, logits) + BETA * through_softmax
+    g = mse_grad(y_onehot, softmax(logits), axis=-1)  # dL/dp of the Brier term
+    return softmax_cross_entropy_grad(smoothed, logits) + BETA * softmax_vjp(logits, g)
 
 
 rng = np.random.default_rng(0)
