@@ -98,12 +98,13 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
     ------
     ValueError
         For another ``iou_type``, a file that is not valid json, a missing
-        key, a box that is not four finite numbers, a non-finite score or
-        area, repeated annotation ids, or a detection on an image that is not
-        in ``ground_truth["images"]``.
+        key, a box that is not four finite numbers, a non-finite score, area
+        or iscrowd, repeated annotation ids, or a detection on an image that
+        is not in ``ground_truth["images"]``.
     TypeError
-        If the ground truth is not a dict, the detections not a list, or a
-        record is not a dict.
+        If the ground truth is not a dict (or one of its three sections not
+        a list), the detections not a list, a record not a dict, or ids are
+        neither integers nor strings.
     OSError
         If a path cannot be read (``FileNotFoundError``...).
 
@@ -347,95 +348,118 @@ def _pair_iou(dbox, gbox, crowd):
 def _match(g, d, n_images):
     """Greedy matching per (image, category), vectorised over all of them.
 
-    Returns the kept detections (top 100 per image and category) with, per
-    area range and IoU threshold, whether each is a true positive or a false
-    positive (neither: ignored), and the ground truths' ignore flags.
+    pycocotools loops over every (image, category, area range, IoU threshold)
+    and, inside, over the detections by score. Only that inner loop is
+    sequential (a ground truth taken by one detection is no longer free for
+    the next), so it is the only loop here: step k matches the k-th
+    detection of every group at once, for all area ranges and IoU thresholds
+    together.
+
+    Returns the kept detections (the first 100 per image and category) in
+    (category, image, rank) order with, per area range and IoU threshold,
+    whether each is a true positive or a false positive (neither: ignored),
+    and the ground truths' categories and ignore flags.
     """
     n_areas, n_thr = len(_AREA_RANGES), len(_IOU_THRESHOLDS)
     lo, hi = _AREA_RANGES[:, :1], _AREA_RANGES[:, 1:]
-    # Ground truths grouped by (category, image), file order inside a group.
-    g_order = np.argsort(g["cat"] * n_images + g["img"], kind="stable")
-    g_key = (g["cat"] * n_images + g["img"])[g_order]
+
+    # Ground truths sorted by group, (category, image), in file order inside
+    # a group; g_pos, the place in the group, breaks ties between equal IoUs.
+    g_key = g["cat"] * n_images + g["img"]
+    g_order = np.argsort(g_key, kind="stable")
+    g_key = g_key[g_order]
     g_box, g_area, g_crowd, g_cat = g["box"][g_order], g["area"][g_order], g["crowd"][g_order], g["cat"][g_order]
     g_pos = _place_in_group(g_key)
     g_ignore = g_crowd | (g_area < lo) | (g_area > hi)  # [A, G]
     n_gt = len(g_key)
 
-    # Detections grouped the same way, by score (stable) inside a group; top 100.
-    d_order = np.lexsort((-d["score"], d["cat"] * n_images + d["img"]))
-    d_key = (d["cat"] * n_images + d["img"])[d_order]
-    rank = _place_in_group(d_key)
+    # Detections sorted by group too, then by score (stable: equal scores
+    # keep the file order); only the first 100 of each group take part.
+    d_key = d["cat"] * n_images + d["img"]
+    d_order = np.lexsort((-d["score"], d_key))
+    rank = _place_in_group(d_key[d_order])
     top = rank < _MAX_DETS[-1]
-    d_order, d_key, rank = d_order[top], d_key[top], rank[top]
-    d_box, d_score = d["box"][d_order], d["score"][d_order]
+    d_order, rank = d_order[top], rank[top]
+    d_key, d_box, d_score = d_key[d_order], d["box"][d_order], d["score"][d_order]
     n_det = len(d_key)
 
-    # Every (detection, ground truth) pair of a group, ordered by group,
-    # detection rank, then the ground truth's place in the file; the pairs
-    # below every IoU threshold can never match and are dropped.
+    # Candidate pairs: detection i with each ground truth of its group,
+    # first[i], first[i] + 1, ..., so the pairs come sorted by detection.
+    # A pair below the lowest threshold can never match and is dropped.
     first = np.searchsorted(g_key, d_key, side="left")
     per_det = np.searchsorted(g_key, d_key, side="right") - first
     pair_det = np.repeat(np.arange(n_det), per_det)
-    pair_gt = np.repeat(first - (np.cumsum(per_det) - per_det), per_det) + np.arange(len(pair_det))
+    pair_gt = first[pair_det] + _place_in_group(pair_det)
     iou = _pair_iou(d_box[pair_det], g_box[pair_gt], g_crowd[pair_gt])
-    thresholds = np.minimum(_IOU_THRESHOLDS, 1 - 1e-10)
-    useful = iou >= thresholds.min()
+    useful = iou >= _IOU_THRESHOLDS[0]
     pair_det, pair_gt, iou = pair_det[useful], pair_gt[useful], iou[useful]
 
-    # Step k matches the k-th detection (that has a candidate) of every group:
-    # pairs sorted by that step, stably, so a detection's pairs stay together.
-    new_det = _run_starts(pair_det)
-    step_of_det = _place_in_group(d_key[pair_det[new_det]])
-    step = step_of_det[np.cumsum(new_det) - 1]
+    # Step k handles the k-th detection of every group that still has a
+    # candidate (those without one match nothing and need no step). Sorting
+    # the pairs by step, stably, keeps them sorted by detection inside a
+    # step: one segment of pairs per detection.
+    det_first = _run_starts(pair_det)  # first pair of each detection
+    det_step = _place_in_group(d_key[pair_det[det_first]])
+    step = det_step[np.cumsum(det_first) - 1]
     order = np.argsort(step, kind="stable")
     pair_det, pair_gt, iou, step = pair_det[order], pair_gt[order], iou[order], step[order]
     seg_start = np.flatnonzero(_run_starts(pair_det))
+    seg_det = pair_det[seg_start]
+    seg_group_gt = (pair_gt[seg_start] - g_pos[pair_gt[seg_start]])[:, None, None]  # its group's first gt
     n_steps = int(step[-1]) + 1 if len(step) else 0
-    bounds = np.searchsorted(step, np.arange(n_steps + 1))
-    seg_bounds = np.searchsorted(seg_start, bounds)
+    bounds = np.searchsorted(step, np.arange(n_steps + 1))  # pairs of step k: bounds[k]:bounds[k + 1]
+    seg_bounds = np.searchsorted(seg_start, bounds)  # and its segments
 
-    # One integer key orders the candidates of a detection as pycocotools'
-    # loop does: non-ignored ground truths first, then the highest IoU, then
-    # the later one in the file among equal IoUs. Arrays are [pair, A, T].
+    # pycocotools' loop prefers, among the free ground truths with IoU >= t,
+    # a non-ignored one (it meets them first and stops at the ignored ones
+    # once it has one), then the highest IoU, then the later ground truth
+    # among equal IoUs (a tie replaces the match so far). One integer per
+    # pair and area range, the digits (not ignored, IoU rank, g_pos), orders
+    # the candidates the same way: the match is the candidate of largest key.
     iou_values, iou_rank = np.unique(iou, return_inverse=True)
     n_rank = max(len(iou_values), 1)
     n_pos = int(g_pos.max(initial=0)) + 1
-    dtype = np.int32 if 2 * n_rank * n_pos < 2**31 else np.int64
+    dtype = np.int32 if 2 * n_rank * n_pos < 2**31 else np.int64  # int32 halves the loop's memory traffic
     key = ((~g_ignore.T[pair_gt]) * n_rank + iou_rank[:, None]) * n_pos + g_pos[pair_gt][:, None]  # [P, A]
-    key = key.astype(dtype)[:, :, None]
-    above = (iou[:, None] >= thresholds)[:, None, :]  # [P, 1, T]
+    key = key.astype(dtype)[:, :, None]  # [P, A, 1]
+    above = (iou[:, None] >= _IOU_THRESHOLDS)[:, None, :]  # [P, 1, T]
     once = ~g_crowd[pair_gt][:, None, None]  # a crowd can be matched again and again
-    seg_first_gt = (pair_gt[seg_start] - g_pos[pair_gt[seg_start]])[:, None, None]
-    seg_det = pair_det[seg_start]
 
+    # matched[g, a, t]: ground truth g is taken at area range a and
+    # threshold t. The spare row n_gt takes the writes of the detections
+    # that match nothing, so that marking needs no mask.
+    matched = np.zeros((n_gt + 1, n_areas, n_thr), dtype=bool)
     cells = n_areas * n_thr
     cell = np.arange(cells).reshape(n_areas, n_thr)
-    matched_gt = np.zeros((n_gt + 1) * cells, dtype=bool)  # [G + 1, A, T]; row G takes "no match"
-    best_all = np.full((n_det, n_areas, n_thr), -1, dtype=dtype)
+    best_key = np.full((n_det, n_areas, n_thr), -1, dtype=dtype)  # -1: no match
     for k in range(n_steps):
         s, e = bounds[k], bounds[k + 1]
         ss, se = seg_bounds[k], seg_bounds[k + 1]
-        taken = matched_gt.reshape(n_gt + 1, n_areas, n_thr)[pair_gt[s:e]] & once[s:e]
-        best = np.maximum.reduceat(np.where(above[s:e] > taken, key[s:e], -1), seg_start[ss:se] - s, axis=0)
-        best_all[seg_det[ss:se]] = best
-        matched_gt[np.where(best >= 0, seg_first_gt[ss:se] + best % n_pos, n_gt) * cells + cell] = True
+        free = above[s:e] & ~(matched[pair_gt[s:e]] & once[s:e])
+        best = np.maximum.reduceat(np.where(free, key[s:e], -1), seg_start[ss:se] - s, axis=0)  # [S, A, T]
+        best_key[seg_det[ss:se]] = best
+        hit = np.where(best >= 0, seg_group_gt[ss:se] + best % n_pos, n_gt)  # best % n_pos is g_pos
+        matched.ravel()[hit * cells + cell] = True
 
+    # A match to a non-ignored ground truth (key digit 1, so key >= n_rank *
+    # n_pos) is a true positive; a match to an ignored one is ignored, and
+    # so is an unmatched detection whose box area is outside the range.
     d_area = d_box[:, 2] * d_box[:, 3]
     d_inside = ~((d_area < lo) | (d_area > hi)).T[:, :, None]  # [D, A, 1]
-    # [A, T, D]: matched to a non-ignored ground truth; unmatched with a box inside the area range
-    tp = np.ascontiguousarray((best_all >= n_rank * n_pos).transpose(1, 2, 0))
-    fp = np.ascontiguousarray(((best_all < 0) & d_inside).transpose(1, 2, 0))
+    tp = np.ascontiguousarray((best_key >= n_rank * n_pos).transpose(1, 2, 0))  # [A, T, D]
+    fp = np.ascontiguousarray(((best_key < 0) & d_inside).transpose(1, 2, 0))
     return {
-        "tp": tp, "fp": fp, "cat": d_key // n_images, "img": d_key % n_images, "rank": rank,
-        "score": d_score, "g_cat": g_cat, "g_ignore": g_ignore,
+        "tp": tp, "fp": fp, "cat": d_key // n_images, "rank": rank, "score": d_score,
+        "g_cat": g_cat, "g_ignore": g_ignore,
     }
 
 
 def _recall_steps(n_gt):
     """Smallest j with j / n_gt >= r for each recall threshold r: [..., R].
 
-    ``searchsorted(tp / n_gt, r, side="left")`` is then the place of the
-    j-th true positive (0 for j = 0).
+    ``searchsorted(tp / n_gt, r, side="left")`` in pycocotools is then the
+    place of the j-th true positive (of the first detection for j = 0).
+    Computed with the same division, so a threshold met exactly is met here.
     """
     n = np.maximum(n_gt, 1).astype(np.float64)[..., None]
     r = _RECALL_THRESHOLDS
@@ -449,21 +473,22 @@ def _recall_steps(n_gt):
 def _suffix_max(rows, place, values, counts):
     """``max(values[i:])`` within each row; ``rows`` sorted, ``place`` = position in the row.
 
-    The rows are padded into one block and reduced with a reversed
-    ``maximum.accumulate`` when the block is small enough (values must be
-    >= 0: the padding is 0); otherwise pointer doubling on the flat array
-    (log2 of the longest row passes), which needs no padding.
+    The rows are padded into one block, each written backwards so that a
+    running ``maximum.accumulate`` is the maximum from the right (values
+    must be >= 0: the padding is 0), when the block is small enough;
+    otherwise pointer doubling on the flat array (log2 of the longest row
+    passes), which needs no padding.
     """
     width = max(int(counts.max(initial=0)), 1)
     if len(counts) * width <= _BLOCK_ELEMENTS:
-        flat = rows * width + place
+        flat = rows * width + (width - 1 - place)
         block = np.zeros((len(counts), width))
         block.ravel()[flat] = values
-        return np.maximum.accumulate(block[:, ::-1], axis=1)[:, ::-1].ravel()[flat]
+        return np.maximum.accumulate(block, axis=1).ravel()[flat]
     out = values.copy()
     after = counts[rows] - place - 1  # elements after this one in its row
     step = 1
-    while step < width:
+    while step < width:  # out[i] = max(values[i : i + 2 * step]) within the row
         far = np.flatnonzero(after >= step)
         out[far] = np.maximum(out[far], out[far + step])
         step *= 2
@@ -473,46 +498,55 @@ def _suffix_max(rows, place, values, counts):
 def _accumulate(m, n_cats):
     """Precision [T, R, K, A, M] and recall [T, K, A, M] from the matches.
 
-    Per row (area range, IoU threshold, category) only the true positives
-    matter: precision can only rise at a true positive, so the monotone
-    envelope read at recall r is the running maximum, from the end, of the
-    precision at the true positives, taken from the first one that reaches r.
+    pycocotools walks, per (IoU threshold, category, area range, maxDets),
+    the score-sorted detections: cumulative true and false positive counts
+    give precision and recall after each detection; the precision is made
+    monotone from the right and read where recall first reaches r. Only the
+    true positives matter for that: precision can only rise at one, so the
+    envelope at recall r is the largest precision at or after the j-th true
+    positive, j the smallest count with j / n_gt >= r. Every row is done at
+    once on the flat list of all true positives: its count in its row and
+    the false positives before it give its precision, a suffix maximum per
+    row the envelope.
     """
     n_areas, n_thr, n_rec = len(_AREA_RANGES), len(_IOU_THRESHOLDS), len(_RECALL_THRESHOLDS)
-    n_rows = n_areas * n_thr * n_cats
+    n_rows = n_areas * n_thr * n_cats  # one row per (area range, IoU threshold, category)
     precision = np.empty((n_thr, n_rec, n_cats, n_areas, len(_MAX_DETS)))
     recall = np.empty((n_thr, n_cats, n_areas, len(_MAX_DETS)))
     # non-ignored ground truths per area range and category: [A, K]
     n_gt = np.stack([np.bincount(m["g_cat"][~ig], minlength=n_cats) for ig in m["g_ignore"]])
     has_gt = n_gt > 0
-    steps = np.maximum(_recall_steps(n_gt), 1)[:, None]  # [A, 1, K, R]; j = 0 reads the first one too
+    # the true positive read at each recall threshold, counted from 1: [A, 1, K, R]
+    # (recall 0 reads the first one: before it the precision is 0)
+    need = np.maximum(_recall_steps(n_gt), 1)[:, None]
     # Per category, the detections of all images by score; equal scores keep
-    # the order of image, then rank (pycocotools' stable sort of the
-    # concatenation): the matches come in (category, image, rank) order.
+    # the order of image, then rank (pycocotools' stable sort of the per-image
+    # lists concatenated in image order): the matches come in that order.
     order = np.lexsort((-m["score"], m["cat"]))
     cat, rank = m["cat"][order], m["rank"][order]
-    tp_all, fp_all = m["tp"][:, :, order], m["fp"][:, :, order]
-    cat_start = _group_starts(cat, n_cats)[0]
+    tp_all, fp_all = m["tp"][:, :, order], m["fp"][:, :, order]  # [A, T, D]
     n_det = max(len(order), 1)
-    row_first = np.arange(n_areas * n_thr)[:, None] * n_det + cat_start  # [A*T, K] flat places
+    # In the flattened [A, T, D] arrays row (a, t, k) starts at row_first[a * T + t, k].
+    row_first = np.arange(n_areas * n_thr)[:, None] * n_det + _group_starts(cat, n_cats)[0]
     for mi, max_det in enumerate(_MAX_DETS):
+        # the first max_det of each image: a subsequence of the stable sort
         kept = rank < max_det
         tp = tp_all & kept
-        live = np.flatnonzero(tp | (fp_all & kept))  # true and false positives, flat [A, T, D] places
-        k = np.flatnonzero(tp.ravel()[live])  # rank of each true positive among them
-        flat = live[k]
-        at, i = np.divmod(flat, n_det)  # (area, threshold) row and detection
+        counted = np.flatnonzero(tp | (fp_all & kept))  # flat places of the TPs and FPs (not the ignored)
+        tp_index = np.flatnonzero(tp.ravel()[counted])  # where the TPs are among them
+        at, i = np.divmod(counted[tp_index], n_det)  # (area range, threshold) and detection of each TP
         c = cat[i]
-        row = at * n_cats + c
+        row = at * n_cats + c  # sorted
         row_start, row_count = _group_starts(row, n_rows)
-        j = np.arange(len(row)) - row_start[row]  # this is the (j+1)-th true positive of its row
-        before = np.searchsorted(live, row_first)  # positives before each row's category starts
-        tp_sum = (j + 1).astype(np.float64)
-        fp = (k - before[at, c] - j).astype(np.float64)  # false positives before this one
-        envelope = _suffix_max(row, j, tp_sum / (fp + tp_sum + np.spacing(1)), row_count)
+        j = np.arange(len(row)) - row_start[row]  # this is the (j + 1)-th true positive of its row
+        counted_before_row = np.searchsorted(counted, row_first)
+        n_tp = (j + 1).astype(np.float64)
+        n_fp = (tp_index - counted_before_row[at, c] - j).astype(np.float64)  # before it in its row
+        # pycocotools' precision, with its eps: one true positive alone has 1 - 2.2e-16
+        envelope = _suffix_max(row, j, n_tp / (n_fp + n_tp + np.spacing(1)), row_count)
         row_start, row_count = row_start.reshape(n_areas, n_thr, n_cats), row_count.reshape(n_areas, n_thr, n_cats)
-        reached = steps <= row_count[..., None]  # [A, T, K, R]
-        place = np.where(reached, row_start[..., None] + steps - 1, 0)
+        reached = need <= row_count[..., None]  # [A, T, K, R]
+        place = np.where(reached, row_start[..., None] + need - 1, 0)
         q = np.where(reached, envelope[place] if len(envelope) else 0.0, 0.0)
         q = np.where(has_gt[:, None, :, None], q, -1.0)
         precision[..., mi] = q.transpose(1, 3, 2, 0)

@@ -182,15 +182,14 @@ def kfold_indices(n_samples, n_splits=5, *, shuffle=True, seed=None, xp=None):
 
     space = array_namespace(xp=xp)
     order = random_generator(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
-    sizes = [n_samples // n_splits + (1 if j < n_samples % n_splits else 0) for j in range(n_splits)]
-    folds, start = [], 0
-    for size in sizes:
-        in_val = np.zeros(n_samples, dtype=bool)
-        in_val[order[start : start + size]] = True
-        start += size
-        train, val = np.flatnonzero(~in_val), np.flatnonzero(in_val)  # both sorted
-        folds.append((_to_index_array(space, train), _to_index_array(space, val)))
-    return folds
+    sizes = np.full(n_splits, n_samples // n_splits)
+    sizes[: n_samples % n_splits] += 1
+    fold = np.empty(n_samples, dtype=np.int64)
+    fold[order] = np.repeat(np.arange(n_splits), sizes)  # the validation fold of each sample
+    return [
+        (_to_index_array(space, np.flatnonzero(fold != j)), _to_index_array(space, np.flatnonzero(fold == j)))
+        for j in range(n_splits)
+    ]
 
 
 # --------------------------------------------------------------------------- standardize
@@ -212,7 +211,7 @@ def standardize(x, *, mean=None, std=None):
     x : array-like of shape (n_samples, n_features) or (n_samples,)
         Data with samples in rows and features in columns (a 1-d array is one
         feature). Not modified.
-    mean : array-like of shape (n_features,), optional
+    mean : array-like of shape (n_features,) (0-d for 1-d ``x``), optional
         Statistics from the training set. Give both ``mean`` and ``std`` to
         apply them, or neither to fit them on ``x``.
     std : array-like of shape (n_features,), optional
@@ -222,9 +221,9 @@ def standardize(x, *, mean=None, std=None):
     -------
     z : array of the shape of ``x``
         $(x - \mu) / \sigma$, column by column.
-    mean : array of shape (n_features,)
+    mean : array of shape (n_features,) (0-d for 1-d ``x``)
         $\mu$, the mean of each column (fitted or as given).
-    std : array of shape (n_features,)
+    std : array of the same shape
         $\sigma$, the divisor used: the population standard deviation of
         each column (``ddof=0``), with 1 for a constant column.
 
@@ -267,7 +266,12 @@ def standardize(x, *, mean=None, std=None):
         # (its z is then exactly 0) and loses fewer digits on data far from 0
         shift = x[0, ...]
         mean = xp.asarray(shift + xp.mean(x - shift, axis=0))  # 0-d array for 1-d x
-        std = xp.sqrt(xp.mean((x - mean) ** 2, axis=0))
+        # deviations divided by the largest one before squaring: the square of
+        # a float32 feature of size 1e20 would overflow, of size 1e-23 vanish
+        dev = x - mean
+        peak = xp.max(xp.abs(dev), axis=0)
+        peak = xp.where(peak > 0, peak, xp.ones_like(peak))
+        std = peak * xp.sqrt(xp.mean((dev / peak) ** 2, axis=0))
         # constant column: its std is 0, or a rounding error of the mean's size
         constant = std <= 10 * xp.finfo(x.dtype).eps * xp.abs(mean)
         std = xp.asarray(xp.where(constant, xp.ones_like(std), std))

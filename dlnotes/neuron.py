@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from array_api_compat import device
+
 from dlnotes import activations as _act
 from dlnotes._checks import check_finite, check_ndim, check_nonempty, check_positive
 from dlnotes.activations import identity, step
@@ -134,7 +136,8 @@ def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
         Weight matrix in the slides' order: ``W[j, i]`` $= w_{ji}$ is the
         weight *to* unit $j$ *from* unit $i$, so each row holds one unit.
     b : array-like of shape (n_out,), optional
-        One bias per unit; no bias when omitted.
+        One bias per unit (a scalar is shared by every unit); no bias when
+        omitted.
     activation : callable, default=dlnotes.activations.identity
         Applied element-wise.
     return_preactivation : bool, default=False
@@ -258,7 +261,8 @@ def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
     ------
     ValueError
         If the shapes do not fit, an input is empty or not finite, or
-        ``activation_grad`` is missing for an activation other than the identity.
+        ``activation_grad`` is missing for an activation that is not one of
+        those listed above.
     TypeError
         If ``activation`` or ``activation_grad`` is not callable.
 
@@ -559,7 +563,8 @@ def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
     _check_count("max_epochs", max_epochs, 1)
     if w is None:
         xp, x, t, b = as_float_arrays(x, t, b, names=("x", "t", "b"))
-        w = xp.zeros(x.shape[-1] if x.ndim == 2 else 0, dtype=x.dtype)
+        n_in = x.shape[1] if x.ndim == 2 else 0  # a wrong x is reported by _check_samples
+        w = xp.zeros(n_in, dtype=x.dtype, device=device(x))
     else:
         xp, x, t, b, w = as_float_arrays(x, t, b, w, names=("x", "t", "b", "w"))
     _check_samples(xp, x, t, w)
@@ -576,7 +581,7 @@ def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
             error = t[k] - step(xk @ w + b)  # -1, 0 or +1
             w = w + lr * error * xk
             b = b + lr * error
-            mistakes += 1 if bool(error != 0) else 0
+            mistakes += bool(error != 0)
         errors.append(mistakes)
         if mistakes == 0:
             break

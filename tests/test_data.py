@@ -205,6 +205,15 @@ def test_standardize_gives_mean_0_and_std_1_on_train(x):
     np.testing.assert_allclose(z.std(axis=0), 1.0, rtol=1e-9)
 
 
+def test_extreme_scales_neither_overflow_nor_vanish(xp):
+    """float32 squares overflow above about 1.8e19 and flush to 0 below about 1e-23."""
+    x = xp.asarray([[3e30, 1e-30], [-3e30, -1e-30], [3e30, 1e-30], [-3e30, -1e-30]], dtype=xp.float32)
+    z, mean, std = D.standardize(x)  # a RuntimeWarning would fail the test
+    assert z.dtype == xp.float32
+    assert_close(std, [3e30, 1e-30], rtol=1e-6, atol=0)
+    assert_close(z, [[1.0, 1.0], [-1.0, -1.0], [1.0, 1.0], [-1.0, -1.0]], rtol=1e-6)
+
+
 def test_one_dimensional_input_is_one_feature():
     z, mean, std = D.standardize([1.0, 2.0, 3.0])
     assert mean.ndim == 0 and std.ndim == 0

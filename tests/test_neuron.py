@@ -313,7 +313,7 @@ def test_bad_kinds_are_type_errors():
         N.forward(X, W, B, activation="relu")
     with pytest.raises(TypeError, match="activation_grad must be a callable"):
         N.gradients(X, W, B, TARGET, activation_grad=1.0)
-    with pytest.raises(TypeError, match="x"):
+    with pytest.raises(TypeError, match="x must"):
         N.forward(["a", "b", "c"], W, B)
 
 
