@@ -64,8 +64,9 @@ _LEVELS = {"voc2007": 11, "slide": 11, "coco": 101}  # recall levels 0, 1/(n-1),
 
 # NMS takes the next this-many unsuppressed boxes at a time: big enough to
 # vectorise, small enough that little work is wasted on boxes a block
-# suppresses (128 was fastest on 10,000 boxes, see benchmarks/bench_detection.py).
-_NMS_BLOCK = 128
+# suppresses. On 10,000 boxes (benchmarks/bench_detection.py, and 300 clusters
+# of overlapping boxes) 32 was fastest on CPU; 64 and 128 took up to twice as long.
+_NMS_BLOCK = 32
 
 
 # --------------------------------------------------------------------------
@@ -156,12 +157,14 @@ def _iou(xp, a, b):
     One coordinate at a time, so pairwise IoU of (N, 1, 4) and (1, M, 4) boxes
     makes (N, M) temporaries, never (N, M, 2).
     """
-    w = xp.clip(xp.minimum(a[..., 2], b[..., 2]) - xp.maximum(a[..., 0], b[..., 0]), min=0.0)
-    h = xp.clip(xp.minimum(a[..., 3], b[..., 3]) - xp.maximum(a[..., 1], b[..., 1]), min=0.0)
+    w = xp.maximum(xp.minimum(a[..., 2], b[..., 2]) - xp.maximum(a[..., 0], b[..., 0]), 0.0)
+    h = xp.maximum(xp.minimum(a[..., 3], b[..., 3]) - xp.maximum(a[..., 1], b[..., 1]), 0.0)
     inter = w * h
     union = _area(xp, a) + _area(xp, b) - inter
-    ok = union > 0  # two zero-area boxes: IoU 0, not 0/0
-    return xp.where(ok, inter / xp.where(ok, union, 1.0), 0.0)
+    # The intersection is never larger than either area (also after rounding), so
+    # union == 0 only for two zero-area boxes, whose intersection is 0: dividing
+    # by 1 there gives IoU 0 instead of 0/0.
+    return inter / xp.where(union > 0, union, 1.0)
 
 
 def box_area(boxes, *, fmt="xyxy"):
@@ -356,11 +359,14 @@ def nms(boxes, scores, iou_threshold):
     2. walk down the list; a box is kept unless a box kept before it overlaps
        it with IoU $> t$ (strictly).
 
-    The walk takes the next 128 boxes not yet suppressed at a time: their
-    IoU matrix is computed at once, and the greedy pass inside the block does
-    one array operation per kept box (never one per pair); the block's kept
-    boxes then suppress every later box in one vectorised step. Memory stays
-    $O(128\,N)$, never $O(N^2)$.
+    The walk takes the next 32 boxes not yet suppressed at a time and
+    computes their IoU matrix at once. Inside the block, "box $j$ is kept
+    unless a kept box before it overlaps it" is a triangular system of
+    boolean equations with one solution; iterating it from "all kept" fixes
+    at least one more box per step, so a few $32 \times 32$ array
+    operations solve it (a chain of boxes each suppressing the next needs
+    the most). The block's kept boxes then suppress every later box in one
+    vectorised step. Memory stays $O(32\,N)$, never $O(N^2)$.
 
     Examples
     --------
@@ -399,15 +405,22 @@ def _greedy_sorted(xp, boxes, thr):
 
 
 def _greedy_block(xp, over):
-    """Greedy pass over a block's boolean "IoU > t" matrix; a loop over kept boxes."""
+    """Greedy NMS inside a block, given its boolean "IoU > t" matrix in rank order.
+
+    ``keep[j] = not any(keep[i] and over[i, j] for i < j)`` is triangular:
+    ``keep[0]`` is right after one sweep from "all kept", and each sweep makes
+    the next box right. A sweep that changes nothing has reached the unique
+    solution, that is the sequential greedy result.
+    """
     c = over.shape[0]
     idx = xp.arange(c, device=device(over))
     over = over & (idx[None, :] > idx[:, None])  # a box suppresses only later ones
-    alive = xp.ones(c, dtype=xp.bool, device=device(over))
-    for i in range(c):
-        if bool(alive[i]):  # kept: nothing above it suppressed it
-            alive = alive & ~over[i, :]
-    return alive
+    keep = xp.ones(c, dtype=xp.bool, device=device(over))
+    while True:
+        swept = ~xp.any(over & keep[:, None], axis=0)
+        if bool(xp.all(swept == keep)):
+            return keep
+        keep = swept
 
 
 # --------------------------------------------------------------------------
@@ -470,11 +483,13 @@ def match_detections(gt_boxes, det_boxes, det_scores, *, iou_threshold=0.5):
     -----
     Detections are visited by decreasing score (ties in input order). Each
     takes, among the ground truths **not yet taken**, the one it overlaps
-    most, provided the IoU is at least the threshold; otherwise it is a false
-    positive (a duplicate detection of a taken face is one). Each ground
-    truth is matched at most once. This is COCO's rule; the VOC devkit
-    instead lets a detection try only its best-overlapping ground truth and
-    makes it a false positive if that one is taken.
+    most (the lower index of two equal overlaps), provided the IoU is at
+    least the threshold; otherwise it is a false positive (a duplicate
+    detection of a taken face is one). Each ground truth is matched at most
+    once. This is COCO's rule (pycocotools gives two equal overlaps to the
+    later ground truth); the VOC devkit instead lets a detection try only
+    its best-overlapping ground truth and makes it a false positive if that
+    one is taken.
 
     $$\text{precision} = \frac{TP}{D}, \qquad \text{recall} = \frac{TP}{G}$$
 
@@ -827,17 +842,17 @@ def rcnn_box_loss(y_true, y_pred, *, positive=None, anchors=None, reduction="sum
     _check_rcnn_boxes(xp, "y_pred", p)
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, got {tuple(t.shape)} and {tuple(p.shape)}")
-    scale = xp.ones_like(t[:, :2])
+    centre = t[:, :2] - p[:, :2]
     if anchors is not None:
-        _, a = as_float_arrays(anchors, xp=xp)
+        # converted beside y_true: a list of anchors takes its dtype and device
+        _, _, a = as_float_arrays(t, anchors, names=("y_true", "anchors"))
         _check_rcnn_boxes(xp, "anchors", a)
         if a.shape != t.shape:
             raise ValueError(f"anchors must have the shape of y_true {tuple(t.shape)}, got {tuple(a.shape)}")
-        scale = a[:, 2:]
-    centre = (t[:, :2] - p[:, :2]) / scale
+        centre = centre / a[:, 2:]
     size = xp.log(t[:, 2:]) - xp.log(p[:, 2:])
     per_box = xp.sum(centre * centre, axis=1) + xp.sum(size * size, axis=1)
-    mask = _positive_mask(xp, positive, t.shape[0], device(t))
+    mask = _positive_mask(xp, t, positive)
     per_box = xp.where(mask, per_box, 0.0)
     if reduction == "mean":
         n_pos = int(xp.sum(xp.astype(mask, xp.int64)))
@@ -852,11 +867,12 @@ def _check_rcnn_boxes(xp, name, b):
         raise ValueError(f"{name} must have positive widths and heights (their logarithms are taken)")
 
 
-def _positive_mask(xp, positive, n, dev):
+def _positive_mask(xp, boxes, positive):
+    """The indicator 1_i as a bool array on the device of ``boxes`` (all True by default)."""
     if positive is None:
-        return xp.ones(n, dtype=xp.bool, device=dev)
-    _, flags = as_float_arrays(positive, xp=xp)
-    _check_scores(xp, "positive", flags, n, "box")
+        return xp.ones(boxes.shape[0], dtype=xp.bool, device=device(boxes))
+    _, _, flags = as_float_arrays(boxes, positive, names=("y_true", "positive"))
+    _check_scores(xp, "positive", flags, boxes.shape[0], "box")
     _check_flags(xp, "positive", flags)
     return flags == 1
 
@@ -898,10 +914,9 @@ def rcnn_class_loss(labels, logits, *, reduction="sum"):
     >>> round(float(rcnn_class_loss([0, 1], [[2.0, 0.0], [0.0, 2.0]])), 4)
     0.2539
     """
-    xp, z = as_float_arrays(logits)
+    xp, z, y = as_float_arrays(logits, labels, names=("logits", "labels"))
     check_ndim("logits", z, (2,), "a 2-D array of shape (N, C)")
     check_finite(xp, "logits", z)
-    _, y = as_float_arrays(labels, xp=xp)
     _check_scores(xp, "labels", y, z.shape[0], "row of logits")
     n_classes = z.shape[1]
     if not bool(xp.all((y == xp.floor(y)) & (y >= 0) & (y < n_classes))):
@@ -914,9 +929,6 @@ def rcnn_class_loss(labels, logits, *, reduction="sum"):
 # --------------------------------------------------------------------------
 # YOLO (D11, D12)
 # --------------------------------------------------------------------------
-
-
-_YOLO_TERMS = ("xy", "wh", "obj", "noobj", "class")
 
 
 def yolo_loss(
@@ -1035,7 +1047,7 @@ def yolo_loss(
         "noobj": lambda_noobj * _masked_sum(xp, ~resp, conf * conf),
         "class": _masked_sum(xp, obj[..., None], xp.sum(d_cls * d_cls, axis=-1)[..., None]),
     }
-    loss = reduce(xp, sum(terms[k] for k in _YOLO_TERMS), reduction)
+    loss = reduce(xp, sum(terms.values()), reduction)
     if return_terms:
         return loss, {k: reduce(xp, v, reduction) for k, v in terms.items()}
     return loss
@@ -1114,8 +1126,9 @@ def yolo_decode(t, anchors):
     b_w = p_w e^{t_w},\quad b_h = p_h e^{t_h}$$
 
     The sigmoid keeps the centre inside its cell ("bound x and y to the
-    bounds of the cell"); $e^{t}$ scales the predefined shape. Sizes
-    saturate at the largest finite float instead of overflowing.
+    bounds of the cell"); $e^{t}$ scales the predefined shape. Huge $t_w$,
+    $t_h$ give large finite sizes (at most the largest float divided by $e$)
+    instead of overflowing to infinity.
 
     Examples
     --------
@@ -1138,8 +1151,9 @@ def yolo_decode(t, anchors):
     dev = device(t)
     c_x = xp.arange(t.shape[-3], dtype=t.dtype, device=dev)[:, None]  # column index, x
     c_y = xp.arange(t.shape[-4], dtype=t.dtype, device=dev)[:, None, None]  # row index, y
-    # cap the exponent so that p * e^t stays below the largest float: no overflow warning
-    cap = math.log(xp.finfo(t.dtype).max) - 1 - xp.log(a)
+    # cap the exponent so that e^t and p * e^t both stay below the largest float / e:
+    # no overflow warning, also for priors smaller than 1
+    cap = math.log(xp.finfo(t.dtype).max) - 1 - xp.maximum(xp.log(a), 0.0)
     size = a * xp.exp(xp.minimum(t[..., 2:], cap))
     return xp.stack(
         [sigmoid(t[..., 0]) + c_x, sigmoid(t[..., 1]) + c_y, size[..., 0], size[..., 1]], axis=-1

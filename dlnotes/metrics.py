@@ -27,6 +27,7 @@ float64 for ratios and int64 for counts.
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from typing import Any, NamedTuple
 
@@ -145,15 +146,28 @@ def _as_class_list(xp, labels, device):
     return xp.astype(labels, xp.int64)
 
 
+def _integer(name, value, what):
+    """``value`` as a Python int (NumPy and other integer scalars accepted, bools not)."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
 def _check_class_index(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    """A class index (an integer >= 0) as a Python int."""
+    value = _integer(name, value, "a class index (an int >= 0)")
+    if value < 0:
         raise ValueError(f"{name} must be a class index (an int >= 0), got {value!r}")
+    return value
 
 
 def _n_classes(xp, n_classes, arrays, *, at_least=0):
     """Number of classes: ``n_classes`` checked against the data, or max index + 1."""
     if n_classes is not None:
-        _check_class_index("n_classes", n_classes)
+        n_classes = _check_class_index("n_classes", n_classes)
     top = at_least - 1
     for name, a in arrays.items():
         low, high = int(xp.min(a)), int(xp.max(a))
@@ -202,7 +216,7 @@ def _selected_counts(y_true, y_pred, *, average, pos_label, labels):
     device = array_api_compat.device(y_true)
     at_least = 0
     if average == "binary":
-        _check_class_index("pos_label", pos_label)
+        pos_label = _check_class_index("pos_label", pos_label)
         at_least = pos_label + 1
     elif labels is not None:
         labels = _as_class_list(xp, labels, device)
@@ -244,9 +258,23 @@ def _check_zero_division(zero_division):
         raise ValueError(f'zero_division must be "warn", 0.0, 1.0 or nan, got {zero_division!r}')
 
 
-def _rate(y_true, y_pred, ratio, *, what, why, average, pos_label, labels, zero_division):
-    """Score ``num / den`` where ``ratio`` picks them from the counts; averages it."""
+# Each rate as (numerator, denominator) of the one-vs-rest counts, and when the
+# denominator is 0 (said by the UndefinedMetricWarning).
+_RATES = {
+    "precision": (lambda c: (c.tp, c.tp + c.fp), "TP + FP = 0: no sample predicted as the class"),
+    "recall": (lambda c: (c.tp, c.tp + c.fn), "TP + FN = 0: no sample of the class in y_true"),
+    "specificity": (lambda c: (c.tn, c.tn + c.fp), "TN + FP = 0: every sample is of the class in y_true"),
+    "F1": (
+        lambda c: (2 * c.tp, 2 * c.tp + c.fp + c.fn),
+        "2TP + FP + FN = 0: the class is neither in y_true nor in y_pred",
+    ),
+}
+
+
+def _rate(rate, y_true, y_pred, *, average, pos_label, labels, zero_division, what=None):
+    """The rate named ``rate`` in ``_RATES`` per class, averaged; ``what`` names it in the warning."""
     _check_zero_division(zero_division)
+    ratio, why = _RATES[rate]
     xp, counts = _selected_counts(y_true, y_pred, average=average, pos_label=pos_label, labels=labels)
     num, den = ratio(counts)
     if average == "micro":  # micro: pool the counts of every class, then divide once
@@ -254,7 +282,7 @@ def _rate(y_true, y_pred, ratio, *, what, why, average, pos_label, labels, zero_
     undefined = den == 0
     if zero_division == "warn" and bool(xp.any(undefined)):
         warnings.warn(
-            f"{what} is 0/0 ({why}) and set to 0.0; pass zero_division=0.0, 1.0 or "
+            f"{what or rate} is 0/0 ({why}) and set to 0.0; pass zero_division=0.0, 1.0 or "
             "nan to choose the value and silence this warning",
             UndefinedMetricWarning,
             stacklevel=3,
@@ -318,7 +346,8 @@ def confusion_counts(y_true, y_pred, *, pos_label=1, n_classes=None):
     ------
     ValueError
         If the inputs are not 1-D, differ in length, are empty, or hold NaN,
-        negative or fractional labels.
+        negative or fractional labels, or ``pos_label`` or ``n_classes`` is
+        not a class index.
     TypeError
         If the labels are not numbers.
 
@@ -342,7 +371,7 @@ def confusion_counts(y_true, y_pred, *, pos_label=1, n_classes=None):
     xp, y_true, y_pred = _label_pair(y_true, y_pred)
     at_least = 0
     if pos_label is not None:
-        _check_class_index("pos_label", pos_label)
+        pos_label = _check_class_index("pos_label", pos_label)
         at_least = pos_label + 1
     k = _n_classes(xp, n_classes, {"y_true": y_true, "y_pred": y_pred}, at_least=at_least)
     counts = _per_class(xp, _count_matrix(xp, y_true, y_pred, k))
@@ -543,17 +572,8 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
     0.5
     """
     return _rate(
-        y_true, y_pred, lambda c: (c.tp, c.tp + c.fp),
-        what="precision", why="TP + FP = 0: no sample predicted as the class",
-        average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
+        "precision", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
     )
-
-
-def _recall_ratio(c):
-    return c.tp, c.tp + c.fn
-
-
-_RECALL_WHY = "TP + FN = 0: no sample of the class in y_true"
 
 
 def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
@@ -609,7 +629,7 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
 
     Notes
     -----
-    $$\text{{recall}} = \frac{TP}{TP + FN}$$
+    $$\text{recall} = \frac{TP}{TP + FN}$$
 
     "How many relevant items are selected?" A model with no false negatives
     (for example one that predicts every sample positive) has recall 1.0.
@@ -626,8 +646,7 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
     [1.0, 0.0, 0.5]
     """
     return _rate(
-        y_true, y_pred, _recall_ratio, what="recall", why=_RECALL_WHY,
-        average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
+        "recall", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
     )
 
 
@@ -683,7 +702,7 @@ def sensitivity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
 
     Notes
     -----
-    $$\text{{sensitivity}} = \frac{TP}{TP + FN}$$
+    $$\text{sensitivity} = \frac{TP}{TP + FN}$$
 
     "How many relevant items are selected?" A model with no false negatives
     (for example one that predicts every sample positive) has sensitivity 1.0.
@@ -702,7 +721,7 @@ def sensitivity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     # Its own function rather than ``sensitivity = recall``, so that the API
     # page lists it under its name and the warning names it.
     return _rate(
-        y_true, y_pred, _recall_ratio, what="sensitivity", why=_RECALL_WHY,
+        "recall", y_true, y_pred, what="sensitivity",
         average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
     )
 
@@ -776,9 +795,7 @@ def specificity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     [1.0, 0.0, 0.3333, 1.0]
     """
     return _rate(
-        y_true, y_pred, lambda c: (c.tn, c.tn + c.fp),
-        what="specificity", why="TN + FP = 0: every sample is of the class in y_true",
-        average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
+        "specificity", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
     )
 
 
@@ -849,9 +866,7 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero
     [0.0, 0.7273, 0.2857, 0.8571]
     """
     return _rate(
-        y_true, y_pred, lambda c: (2 * c.tp, 2 * c.tp + c.fp + c.fn),
-        what="F1", why="2TP + FP + FN = 0: the class is neither in y_true nor in y_pred",
-        average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
+        "F1", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
     )
 
 
@@ -892,7 +907,8 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
     ------
     ValueError
         If the shapes differ, an input is empty, a label is NaN, fractional,
-        negative or ``>= n_classes``, or every pixel is ignored.
+        negative or ``>= n_classes``, every pixel is ignored, or
+        ``ignore_index`` is not an integer.
 
     Notes
     -----
@@ -920,8 +936,7 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
     xp, y_true, y_pred = _label_pair(y_true, y_pred, flat=True)
     keep = None
     if ignore_index is not None:
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
-            raise ValueError(f"ignore_index must be an int, got {ignore_index!r}")
+        ignore_index = _integer("ignore_index", ignore_index, "an int")
         keep = y_true != ignore_index
         if not bool(xp.any(keep)):
             raise ValueError(f"every pixel of y_true is ignore_index={ignore_index}")

@@ -376,7 +376,7 @@ def test_nms_equals_opencv_with_ties():
     cv2 = pytest.importorskip("cv2", reason="OpenCV's dnn.NMSBoxes is the reference")
     rng = np.random.default_rng(5)
     for _ in range(25):
-        n = int(rng.integers(1, 1500))  # more than one block of 128
+        n = int(rng.integers(1, 1500))  # many blocks of candidates
         boxes, scores = random_boxes(rng, n), tied_scores(rng, n)
         thr = float(rng.uniform(0.05, 0.95))
         xywh = to_numpy(det.box_convert(boxes, "xyxy", "xywh")).tolist()
@@ -392,6 +392,28 @@ def test_nms_rules_strict_threshold_and_stable_ties():
     assert to_numpy(det.nms(boxes, [0.5, 0.5], 0.2)).tolist() == [0]  # tie: lower index first
     assert to_numpy(det.nms(boxes[::-1], [0.5, 0.5], 0.2)).tolist() == [0]
     assert to_numpy(det.nms(boxes, [0.5, 0.6], 0.2)).tolist() == [1]
+
+
+def test_nms_suppression_chain_within_and_across_blocks():
+    # box i overlaps box i + 1 with IoU 1/3 and box i + 2 not at all: 0 suppresses 1,
+    # 1 (suppressed) cannot suppress 2, so greedy NMS keeps every other box - the
+    # longest chain of decisions a block can hold, and it crosses the block borders
+    boxes = [[float(i), 0.0, i + 2.0, 1.0] for i in range(150)]
+    scores = np.linspace(1, 0.1, 150)
+    assert to_numpy(det.nms(boxes, scores, 0.3)).tolist() == list(range(0, 150, 2))
+    assert to_numpy(det.nms(boxes, scores, 1 / 3)).tolist() == list(range(150))  # IoU not > 1/3
+
+
+def test_nms_and_box_iou_equal_torchvision(torch):
+    ops = pytest.importorskip("torchvision.ops", reason="torchvision is the reference of D2")
+    rng = np.random.default_rng(19)
+    for _ in range(10):
+        n = int(rng.integers(1, 800))
+        boxes, scores = random_boxes(rng, n), tied_scores(rng, n).astype(np.float64)
+        thr = float(rng.uniform(0.05, 0.95))
+        expected = ops.nms(torch.as_tensor(boxes), torch.as_tensor(scores), thr).tolist()
+        assert to_numpy(det.nms(boxes, scores, thr)).tolist() == expected
+        assert_close(det.box_iou(boxes, boxes[:50]), ops.box_iou(torch.as_tensor(boxes), torch.as_tensor(boxes[:50])))
 
 
 def test_nms_edge_cases():
@@ -560,6 +582,9 @@ def test_yolo_decode_extreme_input_is_finite(xp):
     out = to_numpy(b)
     assert np.all(np.isfinite(out)) and out[0, 0, 0, 0] == 1.0 and out[0, 0, 0, 1] == 0.0
     assert out[0, 0, 0, 3] == 0.0  # e^-1000 underflows to 0 quietly
+    # a prior smaller than a cell must not overflow either (the cap covers e^t itself)
+    small = to_numpy(det.yolo_decode(t, xp.asarray([[0.05, 0.05]], dtype=xp.float32)))
+    assert np.all(np.isfinite(small)) and small[0, 0, 0, 2] > 1e35
 
 
 def planted_boxes(rng, centres, per_cluster=150, spread=0.06):
@@ -585,6 +610,14 @@ def test_kmeans_anchors_is_seeded_and_takes_the_best_run():
     fit = lambda anchors: float(np.mean(np.max(to_numpy(det.wh_iou(wh, anchors)), axis=1)))  # noqa: E731
     single = [fit(to_numpy(det.kmeans_anchors(wh, seed=3 + s, n_init=1))) for s in range(3)]
     assert fit(a) >= min(single) - 1e-12
+    # n_init=3 is three runs drawn one after the other from one generator: the winner
+    # is the run with the best fit
+    rng = np.random.default_rng(3)
+    runs = [to_numpy(det.kmeans_anchors(wh, seed=rng, n_init=1)) for _ in range(3)]
+    fits = [fit(r) for r in runs]
+    assert len(set(fits)) > 1  # the runs differ, so picking the best one matters
+    assert fit(a) == max(fits)
+    np.testing.assert_array_equal(a, runs[int(np.argmax(fits))])
     assert to_numpy(det.kmeans_anchors(wh, k=1, seed=0)).shape == (1, 2)
 
 
@@ -624,6 +657,7 @@ def test_backends_agree(xp):
     same(det.yolo_loss, y_true, y_pred)
     same(det.yolo_decode, rng.normal(size=(2, 2, 3, 4)), rng.uniform(0.5, 2, (3, 2)))
     same(det.rcnn_box_loss, np.abs(a) + 1, np.abs(b[:1].repeat(30, 0)) + 1)
+    same(det.rcnn_box_loss, np.abs(a[:2]) + 1, np.abs(b[:2]) + 1, positive=[True, False], anchors=[[0, 0, 2, 3]] * 2)
     same(det.rcnn_class_loss, np.arange(5) % 3, rng.normal(size=(5, 3)))
     same(det.wh_iou, a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2])
 
@@ -651,6 +685,15 @@ def test_float32_stays_float32(xp):
     y_true, y_pred = yolo_2x2()
     out = det.yolo_loss(xp.asarray(y_true, dtype=xp.float32), xp.asarray(y_pred, dtype=xp.float32))
     assert out.dtype == xp.float32 and float(out) == pytest.approx(0.8675, rel=1e-6)
+    # plain lists beside float32 arrays take their dtype
+    wh = xp.abs(a[:, 2:] - a[:, :2]) + 1
+    cxcywh = xp.concat([a[:, :2], wh], axis=1)
+    assert det.rcnn_box_loss(cxcywh, cxcywh, positive=[True] * 10, anchors=[[0, 0, 2, 2]] * 10).dtype == xp.float32
+    assert det.rcnn_class_loss([0, 1], xp.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=xp.float32)).dtype == xp.float32
+    assert det.yolo_decode(xp.zeros((1, 1, 1, 4), dtype=xp.float32), [[1.0, 2.0]]).dtype == xp.float32
+    assert det.wh_iou(wh, [[1.0, 2.0]]).dtype == xp.float32
+    assert det.box_area(a).dtype == xp.float32
+    assert det.mean_average_precision([(s, [True, False] * 5, 5)]).dtype == xp.float32
 
 
 def test_inputs_are_not_modified():
@@ -664,6 +707,8 @@ def test_inputs_are_not_modified():
     det.average_precision(scores, scores > 0.5, 50)
     det.yolo_loss(y_true, y_pred)
     det.kmeans_anchors(boxes[:, 2:] - boxes[:, :2], k=3, seed=0)
+    det.rcnn_box_loss(boxes[:, :4], boxes[:, :4] + 1, anchors=boxes[:, :4], positive=scores > 0.5)
+    det.yolo_decode(boxes[:12].reshape(1, 3, 4, 4), boxes[:4, 2:])
     for before, after in zip(keep, (boxes, scores, y_true, y_pred)):
         np.testing.assert_array_equal(before, after)
 

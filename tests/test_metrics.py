@@ -420,6 +420,20 @@ def test_bad_options_are_rejected(func):
         func([0, 1], [0, 1], average="macro", labels=[])
 
 
+def test_numpy_integer_options_are_class_indices(skm):
+    # a pos_label taken from np.unique(y) is a NumPy integer, as scikit-learn accepts
+    t, p = np.array([0, 1, 1, 0, 1]), np.array([0, 1, 0, 0, 1])
+    pos = np.unique(t)[1]
+    assert float(precision(t, p, pos_label=pos)) == pytest.approx(skm.precision_score(t, p, pos_label=pos))
+    assert int(confusion_counts(t, p, pos_label=np.int64(0)).tp) == 2
+    assert to_numpy(confusion_matrix(t, p, n_classes=np.int32(3))).shape == (3, 3)
+    assert float(mean_iou(t, p, ignore_index=np.int64(0))) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="pos_label must be a class index"):
+        precision(t, p, pos_label=True)
+    with pytest.raises(ValueError, match="ignore_index must be an int"):
+        mean_iou(t, p, ignore_index=0.5)
+
+
 def test_bad_n_classes_and_mean_iou_options():
     with pytest.raises(ValueError, match="y_true holds class 3, but n_classes=3"):
         confusion_matrix([3, 0], [0, 0], n_classes=3)
