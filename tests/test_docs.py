@@ -109,3 +109,16 @@ def test_formula_coverage_tool_reports_no_shortfall():
         [sys.executable, str(tool), "--ids", groups], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_tests_cited_by_the_pages_exist():
+    """The errata page backs each correction with a test: the cited tests must exist."""
+    cited = set()
+    for page in DOCS.glob("*.md"):
+        cited |= set(re.findall(r"(tests/test_\w+\.py)::(\w+)", page.read_text(encoding="utf-8")))
+    assert cited, "the pages should cite their tests"
+    missing = [
+        f"{path}::{name}" for path, name in sorted(cited)
+        if not re.search(rf"^def {name}\b", (ROOT / path).read_text(encoding="utf-8"), re.M)
+    ]
+    assert not missing, missing
