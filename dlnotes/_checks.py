@@ -6,6 +6,9 @@ with a message that names the argument and says what was expected.
 
 from __future__ import annotations
 
+import math
+import numbers
+import operator
 from typing import Any
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -49,6 +52,35 @@ def check_positive(name: str, value: float, *, allow_zero: bool = False) -> None
     if not (value > 0 or (allow_zero and value == 0)):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}, got {value!r}")
+
+
+def check_count(name: str, value: Any, minimum: int = 1) -> int:
+    """An integer >= ``minimum`` as a Python int (NumPy integers accepted, bools refused)."""
+    if not isinstance(value, bool):  # True is not a count
+        try:
+            value = operator.index(value)
+        except TypeError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_nonnegative_real(name: str, value: Any) -> float:
+    """A finite real option >= 0 (a slope, a weight) as a Python float.
+
+    A Python float, not a NumPy float64 scalar, so that it does not promote
+    float32 arrays.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):  # inf * 0 would give NaN and a RuntimeWarning
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    check_positive(name, value, allow_zero=True)
+    return value
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:

@@ -14,13 +14,11 @@ numbers, ``None``) raises ``TypeError`` naming the argument.
 
 from __future__ import annotations
 
-import math
-import numbers
 import operator
 
 from array_api_compat import device
 
-from dlnotes._checks import check_positive, check_same_shape
+from dlnotes._checks import check_nonnegative_real, check_same_shape
 from dlnotes.backend import as_float_arrays
 
 __all__ = [
@@ -69,17 +67,6 @@ def _check_class_axis(x, axis):
         raise ValueError(
             f"x must have at least one class along axis={axis}, got shape {tuple(x.shape)}"
         )
-
-
-def _nonnegative(name, value):
-    """A finite real ``value >= 0`` as a Python float (keeps float32 inputs float32)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)  # a NumPy float64 scalar would promote float32 arrays
-    if not math.isfinite(value):  # inf * 0 would give NaN and a RuntimeWarning
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    check_positive(name, value, allow_zero=True)
-    return value
 
 
 # --- sigmoid (A1) ------------------------------------------------------------
@@ -347,7 +334,7 @@ def leaky_relu(x, *, negative_slope=0.01):
     >>> leaky_relu([-2.0], negative_slope=0.5).tolist()
     [-1.0]
     """
-    negative_slope = _nonnegative("negative_slope", negative_slope)
+    negative_slope = check_nonnegative_real("negative_slope", negative_slope)
     xp, x = _as_real(x=x)
     return xp.where(x < 0, negative_slope * x, x)
 
@@ -386,7 +373,7 @@ def leaky_relu_grad(x, *, negative_slope=0.01):
     >>> leaky_relu_grad([-2.0, 0.0, 3.0]).tolist()
     [0.01, 0.01, 1.0]
     """
-    negative_slope = _nonnegative("negative_slope", negative_slope)
+    negative_slope = check_nonnegative_real("negative_slope", negative_slope)
     xp, x = _as_real(x=x)
     return xp.where(x > 0, xp.ones_like(x), xp.full_like(x, negative_slope))
 
@@ -621,7 +608,7 @@ def swish(x, *, beta=1.0):
     >>> [round(v, 4) for v in swish([-1000.0, -1.0, 0.0, 1.0, 1000.0]).tolist()]
     [-0.0, -0.2689, 0.0, 0.7311, 1000.0]
     """
-    beta = _nonnegative("beta", beta)
+    beta = check_nonnegative_real("beta", beta)
     _, x = _as_real(x=x)
     return x * sigmoid(beta * x)
 
@@ -665,7 +652,7 @@ def swish_grad(x, *, beta=1.0):
     >>> [round(v, 4) for v in swish_grad([-1000.0, 0.0, 1.0, 1000.0]).tolist()]
     [0.0, 0.5, 0.9277, 1.0]
     """
-    beta = _nonnegative("beta", beta)
+    beta = check_nonnegative_real("beta", beta)
     _, x = _as_real(x=x)
     s = sigmoid(beta * x)
     return s + beta * x * s * sigmoid(-beta * x)

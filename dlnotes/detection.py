@@ -13,7 +13,6 @@ wide (no "+1 pixel" convention).
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -22,10 +21,12 @@ from array_api_compat import device, is_array_api_obj
 from dlnotes._checks import (
     REDUCTIONS,
     check_choice,
+    check_count,
     check_finite,
     check_ndim,
     check_nonempty,
-    check_positive,
+    check_nonnegative_real,
+    check_same_shape,
     reduce,
 )
 from dlnotes.activations import log_softmax, sigmoid
@@ -117,28 +118,6 @@ def _fraction(name, value, *, allow_zero=True):
     low_ok = value >= 0 if allow_zero else value > 0
     if not (low_ok and value <= 1):
         raise ValueError(f"{name} must be in {'[0, 1]' if allow_zero else '(0, 1]'}, got {value!r}")
-    return value
-
-
-def _count(name, value, minimum):
-    """An integer >= minimum (bools refused: True is not a count)."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def _nonnegative(name, value):
-    """A finite real option >= 0 as a Python float (keeps float32 arrays float32)."""
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    check_positive(name, value, allow_zero=True)
     return value
 
 
@@ -555,7 +534,7 @@ def _ranked(scores, correct, n_ground_truth):
     _check_scores(xp, "correct", c, s.shape[0], "score")
     check_finite(xp, "scores", s)
     _check_flags(xp, "correct", c)
-    n_gt = _count("n_ground_truth", n_ground_truth, 1)
+    n_gt = check_count("n_ground_truth", n_ground_truth, 1)
     order = xp.argsort(-s, stable=True)  # ties: input order
     hits = xp.astype(xp.take(c, order), xp.int64)
     tp = xp.cumulative_sum(hits)  # integers: recall levels are compared exactly
@@ -840,8 +819,7 @@ def rcnn_box_loss(y_true, y_pred, *, positive=None, anchors=None, reduction="sum
     xp, t, p = as_float_arrays(y_true, y_pred)
     _check_rcnn_boxes(xp, "y_true", t)
     _check_rcnn_boxes(xp, "y_pred", p)
-    if t.shape != p.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape, got {tuple(t.shape)} and {tuple(p.shape)}")
+    check_same_shape("y_true", t, "y_pred", p)
     centre = t[:, :2] - p[:, :2]
     if anchors is not None:
         # converted beside y_true: a list of anchors takes its dtype and device
@@ -1026,8 +1004,8 @@ def yolo_loss(
     """
     check_choice("confidence_target", confidence_target, ("iou", "one"))
     check_choice("reduction", reduction, REDUCTIONS)
-    lambda_coord = _nonnegative("lambda_coord", lambda_coord)
-    lambda_noobj = _nonnegative("lambda_noobj", lambda_noobj)
+    lambda_coord = check_nonnegative_real("lambda_coord", lambda_coord)
+    lambda_noobj = check_nonnegative_real("lambda_noobj", lambda_noobj)
     xp, t, p, n_boxes = _yolo_inputs(y_true, y_pred)
     cells = p.shape[:-1]
     boxes = xp.reshape(p[..., : 5 * n_boxes], (*cells, n_boxes, 5))
@@ -1265,9 +1243,9 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
     [[1.0, 1.0], [4.0, 8.0]]
     """
     check_choice("update", update, ("mean", "median"))
-    k = _count("k", k, 1)
-    n_init = _count("n_init", n_init, 1)
-    max_iter = _count("max_iter", max_iter, 1)
+    k = check_count("k", k, 1)
+    n_init = check_count("n_init", n_init, 1)
+    max_iter = check_count("max_iter", max_iter, 1)
     space = _kmeans_namespace(wh, xp)
     _, wh = as_float_arrays(wh, xp=space)
     _check_wh(space, "wh", wh)
