@@ -1,17 +1,518 @@
-"""Argument checks shared by every module, so that bad input fails the same way.
+"""Input validation, declared once above each public function.
 
-Each check raises ``ValueError`` (or ``TypeError`` for a wrong kind of object)
-with a message that names the argument and says what was expected.
+A public function states what it accepts with the `checked` decorator::
+
+    @checked(y_true=Floats(finite=True), y_pred=Floats(finite=True, like="y_true"),
+             reduction=Choice(*REDUCTIONS))
+    def mse(y_true, y_pred, *, reduction="mean"):
+        xp, y_true, y_pred = float_arrays(y_true, y_pred)
+        return reduce(xp, (y_true - y_pred) ** 2, reduction)
+
+so that its body holds only the formula (and that body, with its small
+helpers, is the copy snippet of `dlnotes.snippets`). The rules are the same
+everywhere:
+
+* a value of the wrong **type** (a bool, string, ``None``, complex number or
+  array where a number is expected; anything but a bool for a flag; strings
+  or objects where an array is expected) raises ``TypeError``;
+* a value out of **range** (negative, zero, infinite, NaN where finite is
+  needed, a wrong shape) raises ``ValueError``;
+* every message names the argument as the signature spells it.
+
+Checks on options, dtypes and shapes read no array data and always run. The
+checks on array *values* (finite, in [0, 1], integer-valued, ...) need the
+data: they are gathered into one boolean array and read from the device in a
+single sync per call. ``with dlnotes.checks(False):`` turns those off, so a
+function makes no host-device sync at all (see the Backends page).
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import inspect
 import math
 import numbers
 import operator
+from collections.abc import Callable
 from typing import Any
 
+import array_api_compat
+
+from dlnotes.backend import as_float_arrays
+
+__all__ = [
+    "REDUCTIONS",
+    "Axis",
+    "Choice",
+    "Count",
+    "Flag",
+    "Floats",
+    "Function",
+    "Ints",
+    "Optional",
+    "Real",
+    "Spec",
+    "checked",
+    "checks",
+    "checks_enabled",
+    "reduce",
+]
+
 REDUCTIONS = ("mean", "sum", "none")
+
+_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("dlnotes_checks", default=True)
+
+
+class checks:  # noqa: N801 - used like a function: ``with dlnotes.checks(False):``
+    """Turn the data checks on or off inside a ``with`` block.
+
+    ``with dlnotes.checks(False):`` skips the checks that read array values
+    (NaN, ranges, integer labels...), so that a function makes no host-device
+    sync on a GPU; options, dtypes and shapes are still checked, since that
+    costs nothing. ``dlnotes.checks(True)`` turns them back on inside. The
+    setting lives in a context variable: it holds for this thread or async
+    task only, and the previous setting comes back when the block ends.
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+        Whether the data checks run inside the block.
+
+    Examples
+    --------
+    >>> from dlnotes import checks
+    >>> from dlnotes._checks import checks_enabled
+    >>> with checks(False):
+    ...     checks_enabled()
+    False
+    >>> checks_enabled()
+    True
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be True or False, got {enabled!r}")
+        self.enabled = enabled
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def __enter__(self) -> checks:
+        self._tokens.append(_ENABLED.set(self.enabled))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _ENABLED.reset(self._tokens.pop())
+
+
+def checks_enabled() -> bool:
+    """Whether the data checks run here (see `checks`)."""
+    return _ENABLED.get()
+
+
+def reduce(xp: Any, values: Any, reduction: str) -> Any:
+    """Apply ``reduction`` ("mean", "sum" or "none") to per-element values.
+
+    Scalar results are 0-d arrays of the input's namespace (not NumPy scalars).
+    """
+    if reduction == "none":
+        return values
+    return xp.asarray(xp.mean(values) if reduction == "mean" else xp.sum(values))
+
+
+# --------------------------------------------------------------------------
+# Specs: one object per argument, saying what it may be
+# --------------------------------------------------------------------------
+
+
+class Spec:
+    """What one argument may be.
+
+    ``check(name, value, call)`` returns the value to pass on (converted where
+    the spec converts) or raises. ``call`` is the `_Call` being checked: its
+    ``args`` dict holds the arguments (converted arrays for the array specs,
+    which run first), and ``call.require(condition, message)`` adds a data
+    check (a 0-d boolean array) to the single sync at the end.
+    """
+
+    is_array = False
+
+    def check(self, name: str, value: Any, call: _Call) -> Any:
+        raise NotImplementedError
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+class Choice(Spec):
+    """One of a fixed set of values (a reduction name, a method...)."""
+
+    def __init__(self, *choices: Any) -> None:
+        self.choices = choices
+
+    def check(self, name, value, call):
+        if isinstance(value, bool) and not any(isinstance(c, bool) for c in self.choices):
+            raise TypeError(f"{name} must be one of {self.choices}, got {value!r}")
+        try:
+            ok = value in self.choices
+        except Exception:
+            ok = False
+        if not ok:
+            kinds = {type(c) for c in self.choices if c is not None}
+            if value is not None and not isinstance(value, tuple(kinds)):
+                raise TypeError(f"{name} must be one of {self.choices}, got {value!r}")
+            raise ValueError(f"{name} must be one of {self.choices}, got {value!r}")
+        return value
+
+
+class Flag(Spec):
+    """True or False, nothing else ("False" and 0 are not flags)."""
+
+    def check(self, name, value, call):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+        return value
+
+
+class Count(Spec):
+    """A Python or NumPy integer >= ``minimum`` (and <= ``maximum``), as an int."""
+
+    def __init__(self, minimum: int = 1, maximum: int | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def check(self, name, value, call):
+        if isinstance(value, bool) or array_api_compat.is_array_api_obj(value):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an integer, got {value!r}") from None
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            bound = (
+                f"in [{self.minimum}, {self.maximum}]"
+                if self.maximum is not None
+                else (f">= {self.minimum}")
+            )
+            raise ValueError(f"{name} must be an integer {bound}, got {value}")
+        return value
+
+
+class Real(Spec):
+    """A finite real number in a range, returned as a Python float.
+
+    ``low``/``high`` bound it (``None``: unbounded); ``open`` names the bounds
+    that are excluded: ``"low"``, ``"high"`` or ``"both"``. A Python float,
+    not a NumPy scalar, so that it never promotes float32 arrays.
+    """
+
+    def __init__(
+        self,
+        low: float | None = None,
+        high: float | None = None,
+        *,
+        open: str | None = None,
+        finite: bool = True,
+    ) -> None:
+        self.low, self.high, self.open, self.finite = low, high, open or "", finite
+
+    def check(self, name, value, call):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        value = float(value)
+        low_open = self.open in ("low", "both")
+        high_open = self.open in ("high", "both")
+        bad = math.isnan(value) or (self.finite and math.isinf(value))
+        if self.low is not None:
+            bad = bad or value < self.low or (low_open and value == self.low)
+        if self.high is not None:
+            bad = bad or value > self.high or (high_open and value == self.high)
+        if bad:
+            raise ValueError(f"{name} must be {self.describe()}, got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        if self.low is not None and self.high is not None:
+            left = "(" if self.open in ("low", "both") else "["
+            right = ")" if self.open in ("high", "both") else "]"
+            return f"a number in {left}{self.low}, {self.high}{right}"
+        if self.low is not None:
+            return f"a {'finite ' if self.finite else ''}number " + (
+                f"> {self.low}" if self.open in ("low", "both") else f">= {self.low}"
+            )
+        if self.high is not None:
+            return "a number " + (f"< {self.high}" if self.open else f"<= {self.high}")
+        return "a finite number" if self.finite else "a number (not NaN)"
+
+
+class Optional(Spec):
+    """``None``, or what ``spec`` accepts."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.is_array = spec.is_array
+
+    def check(self, name, value, call):
+        return None if value is None else self.spec.check(name, value, call)
+
+
+class Function(Spec):
+    """A callable (an activation, its derivative)."""
+
+    def check(self, name, value, call):
+        if not callable(value):
+            raise TypeError(f"{name} must be callable, got {value!r}")
+        return value
+
+
+class Axis(Spec):
+    """An int axis of the array argument ``of`` (negative counts from the end)."""
+
+    def __init__(self, of: str, *, allow_none: bool = False) -> None:
+        self.of, self.allow_none = of, allow_none
+
+    def check(self, name, value, call):
+        if value is None and self.allow_none:
+            return None
+        if isinstance(value, bool) or array_api_compat.is_array_api_obj(value):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an int, got {value!r}") from None
+        ndim = call.args[self.of].ndim
+        if not -ndim <= value < ndim:
+            raise ValueError(f"{name}={value} is out of range for {self.of} with {ndim} dimensions")
+        return value
+
+
+class _ArraySpec(Spec):
+    """Shape rules shared by `Floats` and `Ints` (no data read)."""
+
+    is_array = True
+
+    def __init__(
+        self,
+        *,
+        ndim: int | tuple[int, ...] | None = None,
+        like: str | None = None,
+        last: int | None = None,
+        nonempty: bool = True,
+    ) -> None:
+        self.ndim = (ndim,) if isinstance(ndim, int) else ndim
+        self.like, self.last, self.nonempty = like, last, nonempty
+
+    def check_shape(self, name, a, call):
+        shape = tuple(a.shape)
+        if self.ndim is not None and a.ndim not in self.ndim:
+            want = " or ".join(f"{d}-D" for d in self.ndim)
+            raise ValueError(f"{name} must be {want}, got shape {shape}")
+        if self.last is not None and (a.ndim == 0 or shape[-1] != self.last):
+            raise ValueError(
+                f"{name} must have {self.last} values in its last axis, got shape {shape}"
+            )
+        if self.nonempty and math.prod(shape) == 0:
+            raise ValueError(f"{name} must not be empty, got shape {shape}")
+        if self.like is not None:
+            other = call.args[self.like]
+            if other is not None and tuple(other.shape) != shape:
+                raise ValueError(
+                    f"{self.like} and {name} must have the same shape, "
+                    f"got {tuple(other.shape)} and {shape}"
+                )
+
+
+class Floats(_ArraySpec):
+    """An array (or nested list) of real numbers, computed in a floating dtype.
+
+    All `Floats` arguments of a call are converted together (one namespace,
+    one device, the floating dtype of the floating inputs). Data checks:
+    ``finite`` (no NaN or infinity), ``low``/``high`` (bounds, NaN rejected),
+    ``integer`` (whole numbers, such as 0/1 labels given as floats).
+    """
+
+    def __init__(
+        self,
+        *,
+        finite: bool = True,
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+        **shape: Any,
+    ) -> None:
+        super().__init__(**shape)
+        self.finite, self.low, self.high, self.integer = finite, low, high, integer
+
+    def check(self, name, a, call):
+        self.check_shape(name, a, call)
+        xp = call.xp
+        if self.low is not None or self.high is not None:
+            ok = ~xp.isnan(a)
+            if self.low is not None:
+                ok = ok & (a >= self.low)
+            if self.high is not None:
+                ok = ok & (a <= self.high)
+            call.require(
+                xp.all(ok),
+                f"{name} must hold values in "
+                f"[{self.low if self.low is not None else '-inf'}, "
+                f"{self.high if self.high is not None else 'inf'}] (no NaN)",
+            )
+        elif self.finite:
+            call.require(xp.all(xp.isfinite(a)), f"{name} must be finite, got NaN or infinity")
+        if self.integer:
+            call.require(xp.all(a == xp.round(a)), f"{name} must hold whole numbers")
+        return a
+
+
+class Ints(_ArraySpec):
+    """An array (or nested list) of integers: labels, class indices, counts.
+
+    Integer arrays are kept; bool arrays and floats that hold whole numbers are
+    converted to the namespace's default integer dtype; other floats are a
+    ``ValueError`` (a data check). ``low``/``high`` bound the values.
+    """
+
+    def __init__(self, *, low: int | None = None, high: int | None = None, **shape: Any) -> None:
+        super().__init__(**shape)
+        self.low, self.high = low, high
+
+    def check(self, name, a, call):
+        xp = call.xp
+        if not array_api_compat.is_array_api_obj(a):
+            a = _asarray(xp, name, a, call.device)
+        if not _dtype_is(xp, a.dtype, ("bool", "integral", "real floating")):
+            raise TypeError(f"{name} must hold integers, got dtype {a.dtype}")
+        self.check_shape(name, a, call)
+        if xp.isdtype(a.dtype, "real floating"):
+            call.require(
+                xp.all(xp.isfinite(a) & (a == xp.round(a))),
+                f"{name} must hold integers, got non-integer values",
+            )
+            a = xp.astype(xp.where(xp.isfinite(a), a, 0), _default_int(xp, call.device))
+        elif xp.isdtype(a.dtype, "bool"):
+            a = xp.astype(a, _default_int(xp, call.device))
+        if self.low is not None:
+            call.require(xp.all(a >= self.low), f"{name} must hold integers >= {self.low}")
+        if self.high is not None:
+            call.require(xp.all(a <= self.high), f"{name} must hold integers <= {self.high}")
+        return a
+
+
+def _dtype_is(xp, dtype, kinds) -> bool:
+    try:
+        return bool(xp.isdtype(dtype, kinds))
+    except (TypeError, ValueError):  # NumPy string and object dtypes
+        return False
+
+
+def _default_int(xp, device):
+    return xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
+
+
+def _asarray(xp, name, value, device):
+    if value is None or isinstance(value, (str, bytes, complex)):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        return xp.asarray(value, device=device) if device is not None else xp.asarray(value)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
+        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
+
+
+# --------------------------------------------------------------------------
+# The decorator
+# --------------------------------------------------------------------------
+
+
+class _Call:
+    """One call being checked: its arguments, namespace and pending data checks."""
+
+    __slots__ = ("args", "device", "pending", "xp")
+
+    def __init__(self, args: dict[str, Any]) -> None:
+        self.args, self.xp, self.device, self.pending = args, None, None, []
+
+    def require(self, condition: Any, message: str) -> None:
+        """Add a data check: ``condition`` is a 0-d boolean array of ``self.xp``."""
+        self.pending.append((condition, message))
+
+    def settle(self) -> None:
+        """Read every pending data check from the device in one sync; raise the first failure."""
+        if not self.pending or not _ENABLED.get():
+            return
+        xp = self.xp
+        conditions = [xp.reshape(c, (1,)) for c, _ in self.pending]
+        if bool(xp.all(xp.concat(conditions))):
+            return
+        for condition, message in self.pending:  # the error path only: one read per check
+            if not bool(condition):
+                raise ValueError(message)
+
+
+def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> Callable:
+    """Declare how a public function's arguments are validated.
+
+    Parameters
+    ----------
+    extra : callable, optional
+        ``extra(call)`` runs after the specs, for a rule that ties several
+        arguments together; it may raise or ``call.require(...)``.
+    **specs : Spec
+        One spec per argument name. Arguments without a spec pass unchecked.
+
+    The decorated function keeps its signature, docstring and source
+    (``__wrapped__``); `Floats` arguments arrive as floating arrays of one
+    namespace, `Ints` arguments as integer arrays of it.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+        unknown = set(specs) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"{fn.__name__} has no parameter {sorted(unknown)}")
+        floats = [n for n, s in specs.items() if _unwrap(s).__class__ is Floats]
+        arrays = [n for n, s in specs.items() if s.is_array]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = bound.arguments
+            call = _Call(values)
+            present = [n for n in floats if values[n] is not None]
+            if present or arrays:
+                real = [values[n] for n in arrays if array_api_compat.is_array_api_obj(values[n])]
+                if present:
+                    converted = as_float_arrays(*(values[n] for n in present), names=tuple(present))
+                    call.xp = converted[0]
+                    values.update(zip(present, converted[1:]))
+                    real = real or list(converted[1:])
+                else:
+                    call.xp = as_float_arrays(*real)[0] if real else as_float_arrays()[0]
+                call.device = array_api_compat.device(real[0]) if real else None
+            for name in arrays:  # arrays first: option specs (Axis) look at them
+                if values[name] is not None:
+                    values[name] = specs[name].check(name, values[name], call)
+            for name, spec in specs.items():
+                if not spec.is_array:
+                    values[name] = spec.check(name, values[name], call)
+            if extra is not None:
+                extra(call)
+            call.settle()
+            return fn(*bound.args, **bound.kwargs)
+
+        wrapper.__dlnotes_specs__ = specs
+        return wrapper
+
+    return decorate
+
+
+def _unwrap(spec: Spec) -> Spec:
+    return spec.spec if isinstance(spec, Optional) else spec
+
+
+# --------------------------------------------------------------------------
+# Legacy checks (each a host sync): removed once every module uses checked
+# --------------------------------------------------------------------------
 
 
 def check_nonempty(name: str, a: Any) -> None:
@@ -87,18 +588,6 @@ def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
     """Reject an option outside its documented set."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-
-
-def reduce(xp: Any, values: Any, reduction: str) -> Any:
-    """Apply ``reduction`` ("mean", "sum" or "none") to per-element values.
-
-    Scalar results are 0-d arrays of the input's namespace (not NumPy scalars).
-    """
-    check_choice("reduction", reduction, REDUCTIONS)
-    if reduction == "none":
-        return values
-    total = xp.mean(values) if reduction == "mean" else xp.sum(values)
-    return xp.asarray(total)
 
 
 def _size(a: Any) -> int:

@@ -15,20 +15,23 @@ itself. Which library does the work is decided like this:
    random splits) take ``xp=`` (a name such as ``"cupy"`` or a namespace) or,
    without it, the default backend.
 4. The default backend is NumPy. Change it for the whole program with
-   [`set_backend`][dlnotes.backend.set_backend] or for a block with [`use_backend`][dlnotes.backend.use_backend].
+   ``set_backend`` or for a block with ``use_backend``
+   (a context variable: safe across threads and async tasks).
 
 Random numbers are always drawn by NumPy's ``Generator`` from the seed you give
 and then moved to the target backend, because the array API standard has no
 random module: the same seed gives the same mask on every backend.
 
 A few functions cannot be namespace-generic (COCO evaluation works on json
-records); they say so in their docstring and convert with [`to_numpy`][dlnotes.backend.to_numpy].
+records); they say so in their docstring and convert with ``to_numpy``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
+import threading
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -39,6 +42,8 @@ __all__ = [
     "BACKENDS",
     "array_namespace",
     "as_float_arrays",
+    "default_float",
+    "float_arrays",
     "get_backend",
     "random_generator",
     "resolve_backend",
@@ -47,7 +52,7 @@ __all__ = [
     "use_backend",
 ]
 
-#: Names accepted by [`set_backend`][dlnotes.backend.set_backend], with the module that provides the
+#: Names accepted by ``set_backend``, with the module that provides the
 #: array-API namespace for each.
 BACKENDS = {
     "numpy": "array_api_compat.numpy",
@@ -56,7 +61,13 @@ BACKENDS = {
     "array_api_strict": "array_api_strict",
 }
 
-_default: ModuleType | None = None
+# The default backend: a program-wide choice (``set_backend``) that a block may
+# override for its own thread or async task (``use_backend``, a context variable).
+_program_default: ModuleType | None = None
+_block_default: contextvars.ContextVar[ModuleType | None] = contextvars.ContextVar(
+    "dlnotes_backend", default=None
+)
+_lock = threading.Lock()
 
 
 def resolve_backend(backend: str | ModuleType) -> ModuleType:
@@ -75,6 +86,8 @@ def resolve_backend(backend: str | ModuleType) -> ModuleType:
 
     Raises
     ------
+    TypeError
+        If ``backend`` is neither a string nor a module.
     ValueError
         If the name is unknown.
     ImportError
@@ -93,6 +106,8 @@ def resolve_backend(backend: str | ModuleType) -> ModuleType:
         if backend.__name__ not in BACKENDS:
             return backend  # another standard namespace (e.g. jax.numpy): use it as it is
         backend = backend.__name__  # numpy, cupy or torch: use their compat namespace
+    if not isinstance(backend, str):
+        raise TypeError(f"backend must be a name or an array namespace, got {backend!r}")
     if backend not in BACKENDS:
         raise ValueError(
             f"backend must be one of {sorted(BACKENDS)} or an array namespace, got {backend!r}"
@@ -100,10 +115,8 @@ def resolve_backend(backend: str | ModuleType) -> ModuleType:
     try:
         module = importlib.import_module(BACKENDS[backend])
     except ImportError as err:
-        raise ImportError(
-            f"backend {backend!r} needs the package {backend!r}; install it "
-            f"(for CuPy: pip install 'dlnotes[cupy]')"
-        ) from err
+        hint = " (for CuPy: pip install cupy-cuda12x)" if backend == "cupy" else ""
+        raise ImportError(f"backend {backend!r} needs the package {backend!r}{hint}") from err
     return _check_usable(module)
 
 
@@ -114,7 +127,7 @@ def _check_usable(module: ModuleType) -> ModuleType:
 
         try:
             usable = cupy.cuda.is_available()
-        except Exception:  # noqa: BLE001 - any CUDA failure means "not usable"
+        except Exception:
             usable = False
         if not usable:
             raise RuntimeError(
@@ -125,31 +138,42 @@ def _check_usable(module: ModuleType) -> ModuleType:
 
 
 def get_backend() -> ModuleType:
-    """Return the default namespace used by functions that create arrays.
+    """Return the default namespace used for plain input and created arrays.
+
+    That is the innermost ``use_backend`` block's backend in this thread or
+    async task, else the program's (``set_backend``), else NumPy.
 
     Examples
     --------
     >>> get_backend().__name__
     'array_api_compat.numpy'
     """
-    global _default
-    if _default is None:
-        _default = resolve_backend("numpy")
-    return _default
+    global _program_default
+    block = _block_default.get()
+    if block is not None:
+        return block
+    if _program_default is None:
+        with _lock:
+            if _program_default is None:
+                _program_default = resolve_backend("numpy")
+    return _program_default
 
 
 def set_backend(backend: str | ModuleType) -> ModuleType:
     """Set the default backend for the whole program; return the previous one.
 
+    Every thread and async task sees the change, except inside a
+    ``use_backend`` block, whose choice wins there.
+
     Parameters
     ----------
     backend : str or module
-        See [`resolve_backend`][dlnotes.backend.resolve_backend].
+        See `resolve_backend`.
 
     Returns
     -------
     module
-        The previous default namespace (handy to restore it).
+        The previous program-wide default (handy to restore it).
 
     Examples
     --------
@@ -161,9 +185,11 @@ def set_backend(backend: str | ModuleType) -> ModuleType:
     'array_api_compat.numpy'
     >>> _ = set_backend(previous)
     """
-    global _default
-    previous = get_backend()
-    _default = resolve_backend(backend)
+    global _program_default
+    module = resolve_backend(backend)
+    with _lock:
+        previous = _program_default or resolve_backend("numpy")
+        _program_default = module
     return previous
 
 
@@ -171,10 +197,12 @@ def set_backend(backend: str | ModuleType) -> ModuleType:
 def use_backend(backend: str | ModuleType) -> Iterator[ModuleType]:
     """Use another default backend inside a ``with`` block.
 
-    The previous default comes back when the block ends, even on an error.
-    ``with use_backend("torch"):`` makes plain Python input become tensors
-    (see the Backends page); the doctest sticks to NumPy so that it runs
-    wherever dlnotes does.
+    The choice is held in a context variable: it applies to the code of this
+    block in this thread or async task only (other threads and tasks keep
+    theirs), and the previous default comes back when the block ends, even on
+    an error. ``with use_backend("torch"):`` makes plain Python input become
+    tensors (see the Backends page); the doctest sticks to NumPy so that it
+    runs wherever dlnotes does.
 
     Examples
     --------
@@ -184,11 +212,11 @@ def use_backend(backend: str | ModuleType) -> Iterator[ModuleType]:
     >>> get_backend().__name__
     'array_api_compat.numpy'
     """
-    previous = set_backend(backend)
+    token = _block_default.set(resolve_backend(backend))
     try:
-        yield get_backend()
+        yield _block_default.get()
     finally:
-        set_backend(previous)
+        _block_default.reset(token)
 
 
 def array_namespace(*arrays: Any, xp: str | ModuleType | None = None) -> ModuleType:
@@ -217,24 +245,70 @@ def array_namespace(*arrays: Any, xp: str | ModuleType | None = None) -> ModuleT
         return get_backend()
     try:
         return array_api_compat.array_namespace(*found)
-    except TypeError as err:
+    except TypeError:
+        kinds = sorted({type(a).__module__ + "." + type(a).__name__ for a in found})
         raise TypeError(
-            "all array arguments must come from one array library; "
-            f"got {sorted({type(a).__module__ + '.' + type(a).__name__ for a in found})}"
-        ) from err
+            f"all array arguments must come from one array library; got {kinds}"
+        ) from None
+
+
+def default_float(xp, device=None):
+    """float64 where ``device`` has it, else the device's default floating dtype.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> default_float(xp) == xp.float64
+    True
+    """
+    info = xp.__array_namespace_info__()
+    if "float64" in info.dtypes(device=device, kind="real floating"):
+        return xp.float64
+    return info.default_dtypes(device=device)["real floating"]
+
+
+def float_arrays(*arrays):
+    """``(xp, *arrays)``: the inputs' namespace and the inputs as floating arrays.
+
+    Floating arrays are returned as they are (float32 stays float32). Integer,
+    boolean and plain Python inputs take the floating dtype of the floating
+    arrays among the arguments (else `default_float`), on the device of the
+    first array. Nothing is copied that need not be, and nothing is checked:
+    the ``checked`` decorator of each public function validates first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp, a, b = float_arrays(np.ones(2, dtype=np.float32), [1, 2])
+    >>> a.dtype, b.dtype
+    (dtype('float32'), dtype('float32'))
+    """
+    found = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
+    xp = array_api_compat.array_namespace(*found) if found else get_backend()
+    device = array_api_compat.device(found[0]) if found else None
+    floats = [a.dtype for a in found if xp.isdtype(a.dtype, "real floating")]
+    dtype = xp.result_type(*floats) if floats else default_float(xp, device)
+    keep = [
+        array_api_compat.is_array_api_obj(a) and xp.isdtype(a.dtype, "real floating")
+        for a in arrays
+    ]
+    return (
+        xp,
+        *(a if k else xp.asarray(a, dtype=dtype, device=device) for a, k in zip(arrays, keep)),
+    )
 
 
 def as_float_arrays(
     *arrays: Any, xp: str | ModuleType | None = None, names: tuple[str, ...] | None = None
 ) -> tuple[Any, ...]:
-    """Return ``(xp, *arrays)`` with every argument a floating array of ``xp``.
+    """Like `float_arrays`, with the inputs checked: ``(xp, *arrays)``.
 
     Floating inputs keep their dtype (float32 stays float32). Integer, boolean
     and plain Python inputs take the floating dtype of the floating arrays
-    among the arguments, or ``float64`` when there is none, so that a list of
-    targets does not turn a float32 computation into float64. Plain inputs are
-    put on the device of the first real array. The inputs are never modified:
-    conversions make new arrays and callers never write into them.
+    among the arguments, or `default_float` when there is none, so that a list
+    of targets does not turn a float32 computation into float64. Plain inputs
+    are put on the device of the first real array. The inputs are never
+    modified.
 
     Parameters
     ----------
@@ -248,7 +322,8 @@ def as_float_arrays(
     Raises
     ------
     TypeError
-        If an argument does not hold real numbers (strings, complex, objects).
+        If an argument does not hold real numbers (strings, complex, None,
+        objects), or the arrays come from different libraries.
 
     Examples
     --------
@@ -260,19 +335,37 @@ def as_float_arrays(
     >>> c.dtype
     dtype('float64')
     """
-    space = array_namespace(*arrays, xp=xp)
     names = names or tuple(f"argument {i + 1}" for i in range(len(arrays)))
     real = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
+    if xp is not None:
+        space = resolve_backend(xp)
+    elif not real:
+        space = get_backend()
+    else:
+        try:
+            space = array_api_compat.array_namespace(*real)
+        except TypeError:
+            kinds = sorted({type(a).__module__ + "." + type(a).__name__ for a in real})
+            listed = ", ".join(
+                n for n, a in zip(names, arrays) if array_api_compat.is_array_api_obj(a)
+            )
+            raise TypeError(f"{listed} must be arrays of one array library, got {kinds}") from None
     device = array_api_compat.device(real[0]) if real else None
-    floating = [a.dtype for a in real if space.isdtype(a.dtype, "real floating")]
-    target = space.result_type(*floating) if floating else space.float64
+    floating = [
+        a.dtype
+        for a in real
+        if _is_real(space, a.dtype) and space.isdtype(a.dtype, "real floating")
+    ]
+    target = space.result_type(*floating) if floating else default_float(space, device)
     out = []
     for name, a in zip(names, arrays):
         plain = not array_api_compat.is_array_api_obj(a)
         if plain:
+            if a is None or isinstance(a, (str, bytes, complex)):
+                raise TypeError(f"{name} must be an array of real numbers, got {a!r}")
             try:
                 a = space.asarray(a, device=device) if device is not None else space.asarray(a)
-            except (TypeError, ValueError, RuntimeError) as err:  # torch raises RuntimeError
+            except (TypeError, ValueError, RuntimeError, OverflowError) as err:
                 raise TypeError(f"{name} must be an array of real numbers: {err}") from None
         if not _is_real(space, a.dtype):
             raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
@@ -321,6 +414,6 @@ def to_numpy(x: Any):
     if array_api_compat.is_array_api_obj(x) and not array_api_compat.is_numpy_array(x):
         try:
             return np.from_dlpack(x)
-        except Exception:  # noqa: BLE001 - fall back to the buffer protocol
+        except Exception:
             return np.asarray(x)
     return np.asarray(x)

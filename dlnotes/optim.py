@@ -8,12 +8,13 @@ parameters (and new optimizer state) instead of modifying its inputs.
 
 from __future__ import annotations
 
-from dlnotes._checks import check_finite, check_positive, check_same_shape
-from dlnotes.backend import as_float_arrays
+from dlnotes._checks import Floats, Real, checked
+from dlnotes.backend import float_arrays
 
 __all__ = ["gd_step"]
 
 
+@checked(param=Floats(), grad=Floats(like="param"), lr=Real(0, open="low"))
 def gd_step(param, grad, *, lr):
     r"""One gradient-descent step, $\theta \leftarrow \theta - \eta\,\nabla_\theta L$.
 
@@ -36,6 +37,8 @@ def gd_step(param, grad, *, lr):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``lr`` is not a number.
     ValueError
         If the shapes differ, an input holds NaN or infinity, or ``lr`` is
         not positive.
@@ -57,9 +60,5 @@ def gd_step(param, grad, *, lr):
     >>> round(float(gd_step(4.0, 8.0, lr=0.04)), 2)
     3.68
     """
-    check_positive("lr", lr)
-    xp, param, grad = as_float_arrays(param, grad, names=("param", "grad"))
-    check_same_shape("param", param, "grad", grad)
-    check_finite(xp, "param", param)
-    check_finite(xp, "grad", grad)
+    xp, param, grad = float_arrays(param, grad)
     return xp.asarray(param - lr * grad)  # NumPy would give a scalar for 0-d input
