@@ -1,6 +1,6 @@
 # Two entry points do all the set-up on a fresh clone (see README):
 #   make serve   build the site and serve it at http://127.0.0.1:8000
-#   make test    run every test (installs Chromium with apt when missing)
+#   make test    lint, then run every test (installs Chromium with apt when missing)
 # Both create .venv and install what they need into it.
 
 PYTHON ?= python3
@@ -34,6 +34,8 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -122,3 +122,140 @@ def test_unknown_namespace_modules_are_used_as_they_are():
     mistaken for NumPy because its last name part is "numpy"."""
     other = types.ModuleType("otherlib.numpy")
     assert backend.resolve_backend(other) is other
+
+
+# --------------------------------------------------------------------------
+# The default backend and the checks switch are safe across threads and tasks
+# --------------------------------------------------------------------------
+
+
+def _in_threads(work, n=8):
+    """Run ``work(i)`` in n threads that start together; return their results by i."""
+    import threading
+
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_use_backend_in_one_thread_does_not_leak_into_others():
+    namespace_or_skip("array_api_strict")
+    import time
+
+    def work(i):
+        name = "array_api_strict" if i % 2 else "numpy"
+        seen = []
+        with backend.use_backend(name):
+            for _ in range(20):
+                seen.append(type(sigmoid([0.0])).__module__.split(".")[0])
+                time.sleep(0.001)
+        return set(seen), name
+
+    for seen, name in _in_threads(work):
+        assert seen == {"array_api_strict" if name == "array_api_strict" else "numpy"}
+    assert backend.get_backend().__name__ == "array_api_compat.numpy"
+
+
+def test_set_backend_is_seen_by_every_thread_but_use_backend_wins():
+    namespace_or_skip("array_api_strict")
+    previous = backend.set_backend("array_api_strict")
+    try:
+        results = _in_threads(lambda i: backend.get_backend().__name__, n=4)
+        assert set(results) == {"array_api_strict"}
+        with backend.use_backend("numpy"):
+            assert backend.get_backend().__name__ == "array_api_compat.numpy"
+    finally:
+        backend.set_backend(previous)
+
+
+def test_use_backend_is_per_async_task():
+    import asyncio
+
+    namespace_or_skip("array_api_strict")
+
+    async def task(name, delay):
+        with backend.use_backend(name):
+            await asyncio.sleep(delay)
+            return backend.get_backend().__name__
+
+    async def main():
+        return await asyncio.gather(task("array_api_strict", 0.02), task("numpy", 0.01))
+
+    assert asyncio.run(main()) == ["array_api_strict", "array_api_compat.numpy"]
+
+
+def test_checks_switch_is_per_thread_and_nests():
+    import dlnotes
+    from dlnotes._checks import checks_enabled
+
+    def work(i):
+        with dlnotes.checks(i % 2 == 0):
+            import time
+
+            time.sleep(0.01)
+            return checks_enabled()
+
+    assert _in_threads(work) == [i % 2 == 0 for i in range(8)]
+    with dlnotes.checks(False):
+        assert not checks_enabled()
+        with dlnotes.checks(True):
+            assert checks_enabled()
+        assert not checks_enabled()
+    assert checks_enabled()
+
+
+def test_checks_off_skips_data_checks_but_not_options():
+    import dlnotes
+    from dlnotes.optim import gd_step
+
+    with pytest.raises(ValueError, match="param must be finite"):
+        gd_step([float("nan")], [1.0], lr=0.1)
+    with dlnotes.checks(False):
+        assert np.isnan(gd_step([float("nan")], [1.0], lr=0.1)[0])  # the data is not read
+        with pytest.raises(ValueError, match="lr"):
+            gd_step([1.0], [1.0], lr=-1.0)  # an option: still checked
+        with pytest.raises(TypeError, match="lr"):
+            gd_step([1.0], [1.0], lr=True)
+        with pytest.raises(ValueError, match="same shape"):
+            gd_step([1.0], [1.0, 2.0], lr=0.1)  # shapes: still checked
+
+
+def test_checks_takes_only_a_bool():
+    import dlnotes
+
+    with pytest.raises(TypeError, match="enabled"):
+        dlnotes.checks("False")
+
+
+def test_float_arrays_keeps_floats_and_converts_the_rest(xp):
+    x = xp.asarray([1.0, 2.0], dtype=xp.float32)
+    space, a, b, c = backend.float_arrays(x, [1, 2], 3)
+    assert a is x
+    assert b.dtype == c.dtype == xp.float32
+    space, d = backend.float_arrays([1, 2])
+    assert d.dtype == backend.default_float(space)
+
+
+def test_default_float_without_float64():
+    strict = namespace_or_skip("array_api_strict")
+    device = strict.Device("no_float64")
+    assert backend.default_float(strict, device) == strict.float32
+    _, a = backend.as_float_arrays(strict.asarray([1, 2], device=device))
+    assert a.dtype == strict.float32 and a.device == device
+
+
+def test_as_float_arrays_names_the_argument():
+    with pytest.raises(TypeError, match="y_pred"):
+        backend.as_float_arrays([1.0], ["a"], names=("y_true", "y_pred"))
+    with pytest.raises(TypeError, match="y_true"):
+        backend.as_float_arrays(None, [1.0], names=("y_true", "y_pred"))
