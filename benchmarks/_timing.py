@@ -34,7 +34,9 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def write_table(name: str, title: str, header: list[str], rows: list[list[str]], note: str = "") -> Path:
+def write_table(
+    name: str, title: str, header: list[str], rows: list[list[str]], note: str = ""
+) -> Path:
     """Write ``benchmarks/results/<name>.md`` (a Markdown table) and print it."""
     lines = [f"**{title}** ({machine()}, {time.strftime('%Y-%m-%d')})", ""]
     lines.append("| " + " | ".join(header) + " |")

@@ -1,7 +1,7 @@
 """Run every benchmark in this folder; each rewrites its table in results/.
 
-    python benchmarks/run_all.py            # all of them
-    python benchmarks/run_all.py coco nms   # those whose file name contains a word
+python benchmarks/run_all.py            # all of them
+python benchmarks/run_all.py coco nms   # those whose file name contains a word
 """
 
 from __future__ import annotations

@@ -69,7 +69,11 @@ def built_site(tmp_path_factory):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=root, env=env, capture_output=True, text=True, timeout=1800,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     log = proc.stdout + proc.stderr
     if proc.returncode != 0:

@@ -89,7 +89,9 @@ def test_cupy_without_gpu_fails_clearly(monkeypatch):
     fake_cupy.cuda = types.SimpleNamespace(is_available=lambda: False)
     fake_namespace = types.ModuleType("array_api_compat.cupy")
     monkeypatch.setitem(sys.modules, "cupy", fake_cupy)
-    monkeypatch.setattr(backend.array_api_compat, "is_cupy_namespace", lambda m: m is fake_namespace)
+    monkeypatch.setattr(
+        backend.array_api_compat, "is_cupy_namespace", lambda m: m is fake_namespace
+    )
     with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
         backend._check_usable(fake_namespace)
 

@@ -21,13 +21,38 @@ import pytest
 pytestmark = pytest.mark.slow
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-PAGES = ["", "backends/", "neuron/", "activations/", "losses/", "data/", "metrics/", "detection/",
-         "coco/", "formulas/", "errata/", "performance/"]
-PAGES += [f"examples/{p.stem}/" for p in sorted((Path(__file__).parent.parent / "docs/examples").glob("*.py"))]
-NO_MATH = {"", "backends/", "performance/"}  # pages without formulas: typesetting finds nothing there
+PAGES = [
+    "",
+    "backends/",
+    "neuron/",
+    "activations/",
+    "losses/",
+    "data/",
+    "metrics/",
+    "detection/",
+    "coco/",
+    "formulas/",
+    "errata/",
+    "performance/",
+]
+PAGES += [
+    f"examples/{p.stem}/"
+    for p in sorted((Path(__file__).parent.parent / "docs/examples").glob("*.py"))
+]
+NO_MATH = {
+    "",
+    "backends/",
+    "performance/",
+}  # pages without formulas: typesetting finds nothing there
 SCREENSHOTS = Path(os.environ.get("DLNOTES_SCREENSHOTS", "build/screenshots"))
 
 
@@ -61,8 +86,11 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=executable, headless=True,
-            args=CHROMIUM_FLAGS[1:], viewport={"width": 1280, "height": 900},
+            str(profile),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_FLAGS[1:],
+            viewport={"width": 1280, "height": 900},
         )
         yield context
         context.close()
@@ -74,8 +102,14 @@ def _visit(browser, url):
     problems = []
     host = urlparse(url).netloc
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-    page.on("request", lambda r: urlparse(r.url).netloc in (host, "") or r.url.startswith("data:")
-            or problems.append(f"external: {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            urlparse(r.url).netloc in (host, "")
+            or r.url.startswith("data:")
+            or problems.append(f"external: {r.url}")
+        ),
+    )
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     page.goto(url, wait_until="networkidle")
@@ -90,11 +124,16 @@ def test_page_typesets_math_offline(browser, site_url, path):
     page, problems = _visit(browser, site_url + path)
     if path not in NO_MATH:
         assert page.locator("mjx-container").count() > 0, "no math was typeset"
-        # typeset but invisible (e.g. a cleared font cache) would pass the count: check the glyphs' size
-        assert page.evaluate("document.querySelector('mjx-container').getBoundingClientRect().width") > 1
+        # typeset but invisible (e.g. a cleared font cache) would pass the count:
+        # check the glyphs' size
+        assert (
+            page.evaluate("document.querySelector('mjx-container').getBoundingClientRect().width")
+            > 1
+        )
     assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
     raw = page.evaluate(
-        "[...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('mjx-container')).length"
+        "[...document.querySelectorAll('.arithmatex')]"
+        ".filter(e => !e.querySelector('mjx-container')).length"
     )
     assert raw == 0, "some math was left untypeset"
     raw_cells = page.evaluate(
@@ -116,7 +155,9 @@ def test_headline_example_shows_its_numbers_and_a_plot(browser, site_url):
     text = page.inner_text("body")
     for number in ("14", "16", "10.16", "0.0256", "1.68", "3.68"):
         assert number in text
-    widths = page.evaluate("[...document.querySelectorAll('.jp-OutputArea img')].map(i => i.naturalWidth)")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.jp-OutputArea img')].map(i => i.naturalWidth)"
+    )
     assert widths and min(widths) > 0, "the plot image did not load"
     assert not problems, "\n".join(problems)
     page.close()

@@ -37,7 +37,12 @@ def _nav_files(nav):
 def test_example_runs_and_asserts_its_numbers(example):
     env = dict(os.environ, MPLBACKEND="Agg")
     proc = subprocess.run(
-        [sys.executable, str(example)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        [sys.executable, str(example)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
@@ -51,7 +56,9 @@ def test_every_page_and_example_is_in_the_nav():
 
 def test_examples_are_executed_strictly_and_fresh():
     plugins = _mkdocs_config()["plugins"]
-    jupyter = next(p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    jupyter = next(
+        p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p
+    )
     assert jupyter["execute"] is True
     assert jupyter["allow_errors"] is False  # a raising cell must fail the build
     assert jupyter["cache"] is False  # stale outputs must not survive code changes
@@ -69,20 +76,24 @@ def test_site_builds_strict(built_site):
 
 def test_built_pages_make_no_external_request(built_site):
     """No CDN, no web fonts: every src/href that loads something stays on the site."""
-    loading = re.compile(r"""<(?:script|img|iframe|link)\b[^>]*?\b(?:src|href)=["'](https?:)?//""", re.I)
+    loading = re.compile(
+        r"""<(?:script|img|iframe|link)\b[^>]*?\b(?:src|href)=["'](https?:)?//""", re.I
+    )
     offenders = []
     for page in built_site.glob("**/*.html"):
         text = page.read_text(encoding="utf-8")
         for match in loading.finditer(text):
-            tag = text[match.start(): text.find(">", match.start()) + 1]
-            if "rel=\"canonical\"" not in tag and "rel=canonical" not in tag:
+            tag = text[match.start() : text.find(">", match.start()) + 1]
+            if 'rel="canonical"' not in tag and "rel=canonical" not in tag:
                 offenders.append(f"{page.relative_to(built_site)}: {tag[:160]}")
     assert not offenders, "\n".join(offenders[:20])
 
 
 def test_math_library_is_vendored(built_site):
     assert (built_site / "assets" / "mathjax" / "tex-chtml.js").exists()
-    fonts = list((built_site / "assets" / "mathjax" / "output" / "chtml" / "fonts").glob("**/*.woff"))
+    fonts = list(
+        (built_site / "assets" / "mathjax" / "output" / "chtml" / "fonts").glob("**/*.woff")
+    )
     assert fonts, "MathJax fonts must be served by the site itself"
 
 
@@ -106,7 +117,11 @@ def test_formula_coverage_tool_reports_no_shortfall():
         pytest.skip("../shared/tools/formula_coverage.py is not beside this checkout")
     groups = os.environ.get("DLNOTES_COVERAGE_GROUPS", "N,A,L,S,M,D,R6,C7")
     proc = subprocess.run(
-        [sys.executable, str(tool), "--ids", groups], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, str(tool), "--ids", groups],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -118,7 +133,28 @@ def test_tests_cited_by_the_pages_exist():
         cited |= set(re.findall(r"(tests/test_\w+\.py)::(\w+)", page.read_text(encoding="utf-8")))
     assert cited, "the pages should cite their tests"
     missing = [
-        f"{path}::{name}" for path, name in sorted(cited)
+        f"{path}::{name}"
+        for path, name in sorted(cited)
         if not re.search(rf"^def {name}\b", (ROOT / path).read_text(encoding="utf-8"), re.M)
     ]
     assert not missing, missing
+
+
+def test_every_api_entry_shows_its_copy_snippet(built_site):
+    """Under each function's entry: its standalone snippet, in a block with a copy button."""
+    from dlnotes import snippets
+
+    shown = {}
+    for page in built_site.glob("*/index.html"):
+        html = page.read_text(encoding="utf-8")
+        for name in re.findall(r"python -m dlnotes copy (\w+\.\w+)", html):
+            shown[name] = page.parent.name
+    missing = sorted(set(snippets.public_names()) - set(shown))
+    assert not missing, f"functions without a copy snippet on the site: {missing}"
+    page = (built_site / "losses" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    import html as html_module
+
+    text = html_module.unescape(text)
+    assert "# dlnotes.losses.mse, copied from dlnotes (MIT licence" in text
+    assert snippets.snippet("losses.mse").splitlines()[-1] in text

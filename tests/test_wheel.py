@@ -24,8 +24,9 @@ def _run(args, **kwargs):
 @pytest.fixture(scope="module")
 def clean_venv(tmp_path_factory):
     folder = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(folder),
-          str(ROOT)])
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(folder), str(ROOT)]
+    )
     wheel = next(folder.glob("dlnotes-*.whl"))
     env_dir = folder / "venv"
     venv.create(env_dir, with_pip=True)
@@ -42,8 +43,21 @@ def test_pytest_doctest_modules_from_the_wheel(clean_venv):
     run_dir = folder / "elsewhere"  # no pyproject.toml and no source tree here
     run_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    proc = _run([str(python), "-m", "pytest", "--doctest-modules", "--pyargs", "dlnotes",
-                 "-p", "no:cacheprovider", "-q"], cwd=run_dir, env=env)
+    proc = _run(
+        [
+            str(python),
+            "-m",
+            "pytest",
+            "--doctest-modules",
+            "--pyargs",
+            "dlnotes",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=run_dir,
+        env=env,
+    )
     assert " passed" in proc.stdout
 
 

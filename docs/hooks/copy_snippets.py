@@ -13,10 +13,12 @@ import textwrap
 
 from dlnotes import snippets
 
-_BLOCK = re.compile(r"^::: dlnotes\.(\w+)\.(\w+)[ \t]*\n((?:[ \t]+\S.*\n|[ \t]*\n(?=[ \t]+\S))*)", re.M)
+_BLOCK = re.compile(
+    r"^::: dlnotes\.(\w+)\.(\w+)[ \t]*\n((?:[ \t]+\S.*\n|[ \t]*\n(?=[ \t]+\S))*)", re.M
+)
 
 
-def on_page_markdown(markdown, page, config, files):  # noqa: ARG001 - MkDocs' hook signature
+def on_page_markdown(markdown, page, config, files):
     public = set(snippets.public_names())
 
     def add_snippet(match):
