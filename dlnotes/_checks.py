@@ -39,7 +39,7 @@ from typing import Any
 
 import array_api_compat
 
-from dlnotes.backend import as_float_arrays
+from dlnotes.backend import array_namespace, as_float_arrays
 
 __all__ = [
     "REDUCTIONS",
@@ -109,7 +109,7 @@ def checks_enabled() -> bool:
     return _ENABLED.get()
 
 
-def reduce(xp: Any, values: Any, reduction: str) -> Any:
+def reduce(xp, values, reduction):
     """Apply ``reduction`` ("mean", "sum" or "none") to per-element values.
 
     Scalar results are 0-d arrays of the input's namespace (not NumPy scalars).
@@ -181,7 +181,7 @@ class Count(Spec):
         self.minimum, self.maximum = minimum, maximum
 
     def check(self, name, value, call):
-        if isinstance(value, bool) or array_api_compat.is_array_api_obj(value):
+        if isinstance(value, bool) or _is_array(value):
             raise TypeError(f"{name} must be an integer, got {value!r}")
         try:
             value = operator.index(value)
@@ -273,7 +273,7 @@ class Axis(Spec):
     def check(self, name, value, call):
         if value is None and self.allow_none:
             return None
-        if isinstance(value, bool) or array_api_compat.is_array_api_obj(value):
+        if isinstance(value, bool) or _is_array(value):
             raise TypeError(f"{name} must be an int, got {value!r}")
         try:
             value = operator.index(value)
@@ -343,6 +343,8 @@ class Floats(_ArraySpec):
         self.finite, self.low, self.high, self.integer = finite, low, high, integer
 
     def check(self, name, a, call):
+        if a is None:
+            raise TypeError(f"{name} must be an array of real numbers, got None")
         self.check_shape(name, a, call)
         xp = call.xp
         if self.low is not None or self.high is not None:
@@ -396,6 +398,11 @@ class Ints(_ArraySpec):
         if self.high is not None:
             call.require(xp.all(a <= self.high), f"{name} must hold integers <= {self.high}")
         return a
+
+
+def _is_array(value: Any) -> bool:
+    """An array, not a NumPy scalar (``np.int64(2)`` is a number)."""
+    return array_api_compat.is_array_api_obj(value) and not isinstance(value, numbers.Number)
 
 
 def _dtype_is(xp, dtype, kinds) -> bool:
@@ -487,11 +494,10 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
                     values.update(zip(present, converted[1:]))
                     real = real or list(converted[1:])
                 else:
-                    call.xp = as_float_arrays(*real)[0] if real else as_float_arrays()[0]
+                    call.xp = array_namespace(*real)
                 call.device = array_api_compat.device(real[0]) if real else None
             for name in arrays:  # arrays first: option specs (Axis) look at them
-                if values[name] is not None:
-                    values[name] = specs[name].check(name, values[name], call)
+                values[name] = specs[name].check(name, values[name], call)
             for name, spec in specs.items():
                 if not spec.is_array:
                     values[name] = spec.check(name, values[name], call)

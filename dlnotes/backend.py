@@ -42,6 +42,7 @@ __all__ = [
     "BACKENDS",
     "array_namespace",
     "as_float_arrays",
+    "asarrays",
     "default_float",
     "float_arrays",
     "get_backend",
@@ -262,9 +263,8 @@ def default_float(xp, device=None):
     True
     """
     info = xp.__array_namespace_info__()
-    if "float64" in info.dtypes(device=device, kind="real floating"):
-        return xp.float64
-    return info.default_dtypes(device=device)["real floating"]
+    floats = info.dtypes(device=device, kind="real floating")
+    return floats.get("float64", info.default_dtypes(device=device)["real floating"])
 
 
 def float_arrays(*arrays):
@@ -288,14 +288,30 @@ def float_arrays(*arrays):
     device = array_api_compat.device(found[0]) if found else None
     floats = [a.dtype for a in found if xp.isdtype(a.dtype, "real floating")]
     dtype = xp.result_type(*floats) if floats else default_float(xp, device)
-    keep = [
-        array_api_compat.is_array_api_obj(a) and xp.isdtype(a.dtype, "real floating")
-        for a in arrays
-    ]
-    return (
-        xp,
-        *(a if k else xp.asarray(a, dtype=dtype, device=device) for a, k in zip(arrays, keep)),
-    )
+    kept = [getattr(a, "dtype", None) in floats for a in arrays]
+    new = [a if k else xp.asarray(a, dtype=dtype, device=device) for a, k in zip(arrays, kept)]
+    return (xp, *new)
+
+
+def asarrays(*arrays):
+    """``(xp, *arrays)``: the inputs' namespace and the inputs as its arrays, dtypes kept.
+
+    For integer inputs (labels, indices) what `float_arrays` is for floats:
+    arrays are returned as they are, plain Python input becomes an array of
+    the namespace on the device of the first array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp, a, b = asarrays(np.array([1, 2]), [0, 1])
+    >>> b.tolist(), a.dtype == b.dtype
+    ([0, 1], True)
+    """
+    found = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
+    xp = array_api_compat.array_namespace(*found) if found else get_backend()
+    device = array_api_compat.device(found[0]) if found else None
+    kept = [array_api_compat.is_array_api_obj(a) for a in arrays]
+    return (xp, *(a if k else xp.asarray(a, device=device) for a, k in zip(arrays, kept)))
 
 
 def as_float_arrays(
@@ -364,7 +380,10 @@ def as_float_arrays(
             if a is None or isinstance(a, (str, bytes, complex)):
                 raise TypeError(f"{name} must be an array of real numbers, got {a!r}")
             try:
-                a = space.asarray(a, device=device) if device is not None else space.asarray(a)
+                # straight to the target dtype: through torch's float32 default, 0.2 would
+                # become 0.20000000298
+                target_dtype = target if _plain_is_numeric(a) else None
+                a = space.asarray(a, dtype=target_dtype, device=device)
             except (TypeError, ValueError, RuntimeError, OverflowError) as err:
                 raise TypeError(f"{name} must be an array of real numbers: {err}") from None
         if not _is_real(space, a.dtype):
@@ -373,6 +392,15 @@ def as_float_arrays(
             a = space.astype(a, target)
         out.append(a)
     return (space, *out)
+
+
+def _plain_is_numeric(value: Any) -> bool:
+    """Whether plain Python input holds only bools, ints and floats (nested lists too)."""
+    if isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain_is_numeric(v) for v in value)
+    return False
 
 
 def _is_real(space: ModuleType, dtype: Any) -> bool:

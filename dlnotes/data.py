@@ -10,29 +10,55 @@ inputs and targets with the same indices (``xp.take(X, train, axis=0)``, or
 
 from __future__ import annotations
 
+import itertools
 import math
+import numbers
 
-from dlnotes._checks import check_finite, check_ndim, check_nonempty
-from dlnotes.backend import array_namespace, as_float_arrays, random_generator
+from dlnotes._checks import Count, Flag, Floats, Optional, Spec, checked
+from dlnotes.backend import float_arrays, get_backend, random_generator, resolve_backend
 
 __all__ = ["kfold_indices", "standardize", "train_val_test_split"]
 
 
-def _check_n_samples(n_samples, minimum=1):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int):
-        raise TypeError(
-            f"n_samples must be an int (the number of samples, e.g. len(X)), got {n_samples!r}"
-        )
-    if n_samples < minimum:
-        raise ValueError(f"n_samples must be >= {minimum}, got {n_samples}")
+class Seed(Spec):
+    """``None``, an integer >= 0 (not a bool) or a ``numpy.random.Generator``."""
+
+    def check(self, name, value, call):
+        import numpy as np  # NumPy draws every random number (see backend.random_generator)
+
+        if value is None or isinstance(value, np.random.Generator):
+            return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(
+                f"{name} must be None, an integer or a numpy.random.Generator, got {value!r}"
+            )
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        return int(value)
 
 
-def _to_index_array(space, indices):
-    """Move a NumPy int64 index array to ``space`` (the same indices on every backend)."""
-    return space.asarray(indices, dtype=space.int64)
+class Fractions(Spec):
+    """Three fractions (train, validation, test) in [0, 1] summing to 1, train > 0,
+    as a tuple of Python floats."""
 
-
-# --------------------------------------------------------------------------- splits
+    def check(self, name, value, call):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"{name} must be a tuple of 3 numbers, got {value!r}")
+        if len(value) != 3:
+            raise ValueError(f"{name} must be 3 numbers (train, validation, test), got {value!r}")
+        if any(isinstance(f, bool) or not isinstance(f, numbers.Real) for f in value):
+            raise TypeError(f"{name} must be 3 real numbers, got {value!r}")
+        f_train, f_val, f_test = (float(f) for f in value)
+        if not all(0.0 <= f <= 1.0 for f in (f_train, f_val, f_test)):  # NaN fails too
+            raise ValueError(f"{name} must each lie in [0, 1], got {value!r}")
+        total = f_train + f_val + f_test
+        if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=1e-9):
+            raise ValueError(
+                f"{name} must sum to 1, got {f_train:g} + {f_val:g} + {f_test:g} = {total:g}"
+            )
+        if f_train == 0:
+            raise ValueError(f"{name} must give the training set a positive fraction, got 0")
+        return (f_train, f_val, f_test)
 
 
 def _held_out_size(fraction, n_samples):
@@ -41,6 +67,28 @@ def _held_out_size(fraction, n_samples):
     return math.ceil(round(fraction * n_samples, 9))
 
 
+def _leaves_a_training_sample(call):
+    n_samples, fractions = call.args["n_samples"], call.args["fractions"]
+    n_val, n_test = (_held_out_size(f, n_samples) for f in fractions[1:])
+    if n_samples - n_val - n_test < 1:
+        raise ValueError(
+            f"n_samples = {n_samples} is too small for fractions {fractions!r}: "
+            f"{n_val} validation and {n_test} test samples leave no training sample"
+        )
+
+
+def _splits_fit(call):
+    n_samples, n_splits = call.args["n_samples"], call.args["n_splits"]
+    if n_splits > n_samples:
+        raise ValueError(
+            f"n_splits must be an integer in [2, n_samples = {n_samples}], got {n_splits}"
+        )
+
+
+# --------------------------------------------------------------------------- splits
+
+
+@checked(n_samples=Count(), fractions=Fractions(), seed=Seed(), extra=_leaves_a_training_sample)
 def train_val_test_split(n_samples, *, fractions=(0.8, 0.1, 0.1), seed=None, xp=None):
     r"""Split ``range(n_samples)`` at random into train, validation and test indices.
 
@@ -69,13 +117,18 @@ def train_val_test_split(n_samples, *, fractions=(0.8, 0.1, 0.1), seed=None, xp=
     ------
     ValueError
         If the fractions do not sum to 1 (the message gives their sum), one is
-        outside [0, 1], the train fraction is 0, or ``n_samples`` is too small
-        to leave a training sample.
+        outside [0, 1], the train fraction is 0, ``n_samples`` is less than 1
+        or too small to leave a training sample, or ``seed`` is negative.
     TypeError
-        If ``n_samples`` is not an int.
+        If ``n_samples`` is not an integer, ``fractions`` is not a tuple (or
+        list) of real numbers, or ``seed`` is not an integer or a Generator.
 
     Notes
     -----
+    $$n_{\text{val}} = \lceil f_{\text{val}}\,n \rceil,\qquad
+    n_{\text{test}} = \lceil f_{\text{test}}\,n \rceil,\qquad
+    n_{\text{train}} = n - n_{\text{val}} - n_{\text{test}}$$
+
     The validation and test sets get $\lceil f\,n \rceil$ samples each and the
     training set the rest, so a held-out set with a positive fraction is never
     empty. With ``fractions=(1 - f, 0, f)`` the sizes are those of
@@ -95,39 +148,22 @@ def train_val_test_split(n_samples, *, fractions=(0.8, 0.1, 0.1), seed=None, xp=
     (6, 2, 2)
     >>> sorted(train.tolist() + val.tolist() + test.tolist()) == list(range(10))
     True
+
+    Erratum S1's fractions sum to 1.2:
+
     >>> train_val_test_split(10, fractions=(0.8, 0.2, 0.2))
     Traceback (most recent call last):
     ...
     ValueError: fractions must sum to 1, got 0.8 + 0.2 + 0.2 = 1.2
     """
-    _check_n_samples(n_samples)
-    if len(fractions) != 3:
-        raise ValueError(
-            f"fractions must be 3 numbers (train, validation, test), got {fractions!r}"
-        )
-    f_train, f_val, f_test = (float(f) for f in fractions)
-    if not all(0.0 <= f <= 1.0 for f in (f_train, f_val, f_test)):
-        raise ValueError(f"fractions must each lie in [0, 1], got {fractions!r}")
-    total = f_train + f_val + f_test
-    if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=1e-9):
-        raise ValueError(
-            f"fractions must sum to 1, got {f_train:g} + {f_val:g} + {f_test:g} = {total:g}"
-        )
-    if f_train == 0:
-        raise ValueError("fractions must give the training set a positive fraction, got 0")
-    n_val, n_test = _held_out_size(f_val, n_samples), _held_out_size(f_test, n_samples)
+    xp = get_backend() if xp is None else resolve_backend(xp)
+    n_val, n_test = (_held_out_size(f, n_samples) for f in fractions[1:])
     n_train = n_samples - n_val - n_test
-    if n_train < 1:
-        raise ValueError(
-            f"n_samples = {n_samples} is too small for fractions {fractions!r}: "
-            f"{n_val} validation and {n_test} test samples leave no training sample"
-        )
-    space = array_namespace(xp=xp)
-    order = random_generator(seed).permutation(n_samples)
-    parts = (order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :])
-    return tuple(_to_index_array(space, p) for p in parts)
+    order = xp.asarray(random_generator(seed).permutation(n_samples), dtype=xp.int64)
+    return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
 
 
+@checked(n_samples=Count(), n_splits=Count(2), shuffle=Flag(), seed=Seed(), extra=_splits_fit)
 def kfold_indices(n_samples, n_splits=5, *, shuffle=True, seed=None, xp=None):
     r"""Train/validation index pairs for k-fold cross-validation.
 
@@ -157,12 +193,17 @@ def kfold_indices(n_samples, n_splits=5, *, shuffle=True, seed=None, xp=None):
     Raises
     ------
     ValueError
-        If ``n_splits`` is not an integer in [2, n_samples].
+        If ``n_splits`` is not in [2, n_samples], ``n_samples`` is less than
+        1 or ``seed`` is negative.
     TypeError
-        If ``n_samples`` is not an int.
+        If ``n_samples`` or ``n_splits`` is not an integer, ``shuffle`` is not
+        a bool, or ``seed`` is not an integer or a Generator.
 
     Notes
     -----
+    $$|V_j| = \Big\lfloor \frac{n}{k} \Big\rfloor + [\,j < n \bmod k\,],\qquad
+    T_j = \{0, \dots, n - 1\} \setminus V_j$$
+
     The first ``n_samples % n_splits`` folds have one sample more than the
     others, as in scikit-learn's ``KFold``: fold sizes differ by at most one.
     Each sample is used for validation once, so the $k$ validation scores
@@ -173,28 +214,44 @@ def kfold_indices(n_samples, n_splits=5, *, shuffle=True, seed=None, xp=None):
     >>> [(tr.tolist(), va.tolist()) for tr, va in kfold_indices(5, 2, shuffle=False)]
     [([3, 4], [0, 1, 2]), ([0, 1, 2], [3, 4])]
     """
-    _check_n_samples(n_samples)
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int) or not 2 <= n_splits <= n_samples:
-        raise ValueError(
-            f"n_splits must be an integer in [2, n_samples = {n_samples}], got {n_splits!r}"
-        )
-    import numpy as np  # index bookkeeping on the host; the results move to xp
-
-    space = array_namespace(xp=xp)
-    order = random_generator(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
-    sizes = np.full(n_splits, n_samples // n_splits)
-    sizes[: n_samples % n_splits] += 1
-    fold = np.empty(n_samples, dtype=np.int64)
-    fold[order] = np.repeat(np.arange(n_splits), sizes)  # the validation fold of each sample
-    return [
-        (_to_index_array(space, np.flatnonzero(fold != j)), _to_index_array(space, np.flatnonzero(fold == j)))
-        for j in range(n_splits)
-    ]
+    xp = get_backend() if xp is None else resolve_backend(xp)
+    if shuffle:  # drawn by NumPy from the seed, then moved: the same folds on every backend
+        order = xp.asarray(random_generator(seed).permutation(n_samples), dtype=xp.int64)
+    else:
+        order = xp.arange(n_samples, dtype=xp.int64)
+    size, larger = divmod(n_samples, n_splits)  # the first `larger` folds get one more
+    ends = [j * size + min(j, larger) for j in range(n_splits + 1)]
+    folds = []
+    for start, end in itertools.pairwise(ends):
+        train = xp.concat([order[:start], order[end:]])
+        folds.append((xp.sort(train), xp.sort(order[start:end])))
+    return folds
 
 
 # --------------------------------------------------------------------------- standardize
 
 
+def _statistics_fit(call):
+    x, mean, std = call.args["x"], call.args["mean"], call.args["std"]
+    if (mean is None) != (std is None):
+        raise ValueError("mean and std must be given together (to apply) or both omitted (to fit)")
+    if mean is None:
+        return
+    for name, a in (("mean", mean), ("std", std)):
+        if tuple(a.shape) != tuple(x.shape[1:]):
+            raise ValueError(
+                f"{name} must have shape {tuple(x.shape[1:])} (one value per feature "
+                f"of x), got shape {tuple(a.shape)}"
+            )
+    call.require(call.xp.all(std > 0), "std must be positive in every feature")
+
+
+@checked(
+    x=Floats(ndim=(1, 2)),
+    mean=Optional(Floats()),
+    std=Optional(Floats()),
+    extra=_statistics_fit,
+)
 def standardize(x, *, mean=None, std=None):
     r"""Standardize features to mean 0 and standard deviation 1.
 
@@ -232,7 +289,9 @@ def standardize(x, *, mean=None, std=None):
     ValueError
         If ``x`` is empty, not 1-d or 2-d, or not finite; if only one of
         ``mean`` and ``std`` is given, their shapes do not match the features,
-        or ``std`` has an entry that is not positive.
+        they are not finite, or ``std`` has an entry that is not positive.
+    TypeError
+        If an input does not hold real numbers.
 
     Notes
     -----
@@ -252,37 +311,21 @@ def standardize(x, *, mean=None, std=None):
     >>> standardize([[4.0, 6.0]], mean=mean, std=std)[0].tolist()
     [[2.0, 1.0]]
     """
-    if (mean is None) != (std is None):
-        raise ValueError("mean and std must be given together (to apply) or both omitted (to fit)")
-    if mean is None:
-        xp, x = as_float_arrays(x, names=("x",))
-    else:  # plain mean/std take x's dtype: float32 data stays float32
-        xp, x, mean, std = as_float_arrays(x, mean, std, names=("x", "mean", "std"))
-    check_ndim("x", x, (1, 2), "of shape (n_samples, n_features) or (n_samples,)")
-    check_nonempty("x", x)
-    check_finite(xp, "x", x)
-    if mean is None:
-        # shifting by the first row first makes a constant column's mean exact
-        # (its z is then exactly 0) and loses fewer digits on data far from 0
-        shift = x[0, ...]
-        mean = xp.asarray(shift + xp.mean(x - shift, axis=0))  # 0-d array for 1-d x
-        # deviations divided by the largest one before squaring: the square of
-        # a float32 feature of size 1e20 would overflow, of size 1e-23 vanish
-        dev = x - mean
-        peak = xp.max(xp.abs(dev), axis=0)
-        peak = xp.where(peak > 0, peak, xp.ones_like(peak))
-        std = peak * xp.sqrt(xp.mean((dev / peak) ** 2, axis=0))
-        # constant column: its std is 0, or a rounding error of the mean's size
-        constant = std <= 10 * xp.finfo(x.dtype).eps * xp.abs(mean)
-        std = xp.asarray(xp.where(constant, xp.ones_like(std), std))
-    else:
-        for name, a in (("mean", mean), ("std", std)):
-            if tuple(a.shape) != tuple(x.shape[1:]):
-                raise ValueError(
-                    f"{name} must have shape {tuple(x.shape[1:])} (one value per feature "
-                    f"of x), got shape {tuple(a.shape)}"
-                )
-            check_finite(xp, name, a)
-        if not bool(xp.all(std > 0)):
-            raise ValueError("std must be positive in every feature")
+    if mean is not None:  # apply the training set's statistics
+        xp, x, mean, std = float_arrays(x, mean, std)  # plain mean/std take x's dtype
+        return (x - mean) / std, mean, std
+    xp, x = float_arrays(x)
+    # shifting by the first row first makes a constant column's mean exact
+    # (its z is then exactly 0) and loses fewer digits on data far from 0
+    shift = x[0, ...]
+    mean = xp.asarray(shift + xp.mean(x - shift, axis=0))  # 0-d array for 1-d x
+    # deviations divided by the largest one before squaring: the square of
+    # a float32 feature of size 1e20 would overflow, of size 1e-23 vanish
+    dev = x - mean
+    peak = xp.max(xp.abs(dev), axis=0)
+    peak = xp.where(peak > 0, peak, xp.ones_like(peak))
+    std = peak * xp.sqrt(xp.mean((dev / peak) ** 2, axis=0))
+    # constant column: its std is 0, or a rounding error of the mean's size
+    constant = std <= 10 * xp.finfo(x.dtype).eps * xp.abs(mean)
+    std = xp.asarray(xp.where(constant, xp.ones_like(std), std))
     return (x - mean) / std, mean, std

@@ -2,8 +2,8 @@ r"""Classification and segmentation metrics (slides 002; 000 part 6).
 
 Labels are **integer class indices** (``0 .. n_classes - 1``; booleans count as
 0/1, and floats are accepted only when every value is a whole number). Every
-metric is built from the confusion matrix, which is counted without a Python
-loop over the samples.
+metric is built from one counting kernel, the confusion matrix, which is
+counted without a Python loop over the samples.
 
 The words follow the slides: in TP, FP, TN, FN the first word,
 **True/False**, says whether the prediction *agrees with the ground truth*; the
@@ -20,21 +20,29 @@ Options shared with scikit-learn, with the same meaning:
   emits ``UndefinedMetricWarning``; ``0.0``, ``1.0`` or ``nan`` are used
   silently (``nan`` values are then left out of the macro and weighted means).
 
-Results are arrays of the input's namespace: 0-d for one number, 1-D per class,
-float64 for ratios and int64 for counts.
+Results are arrays of the input's namespace: 0-d for one number, 1-D per class;
+ratios in the device's default floating dtype (float64 where the device has
+it), counts in its default integer dtype.
+
+Host-device syncs (with ``dlnotes.checks(False)``; with the checks on, one
+more): none when the classes are known, that is with ``average="binary"``,
+``labels=`` or ``n_classes=``. Otherwise the number of classes is read from
+the data (the result's size depends on it): one sync. ``zero_division="warn"``
+reads whether a 0/0 occurred, to decide whether to warn: one sync; ``0.0``,
+``1.0`` and ``nan`` need none.
 """
 
 from __future__ import annotations
 
 import math
-import operator
+import numbers
 import warnings
 from typing import Any, NamedTuple
 
 import array_api_compat
 
-from dlnotes._checks import check_choice, check_nonempty, check_same_shape
-from dlnotes.backend import array_namespace
+from dlnotes._checks import Choice, Count, Ints, Optional, Spec, checked, checks_enabled
+from dlnotes.backend import array_namespace, default_float
 
 __all__ = [
     "ConfusionCounts",
@@ -90,231 +98,160 @@ class ConfusionCounts(NamedTuple):
     fn: Any
 
 
-# --------------------------------------------------------------------------- #
-# Label handling and counting
+# --------------------------------------------------------------------------
+# Checks of this module (the specs and rules of the decorators below)
+# --------------------------------------------------------------------------
 
 
-def _label_pair(y_true, y_pred, *, flat=False):
-    """Namespace and the two label arrays as int64, validated (``flat``: any shape, raveled)."""
-    xp = array_namespace(y_true, y_pred)
-    real = [a for a in (y_true, y_pred) if array_api_compat.is_array_api_obj(a)]
-    device = array_api_compat.device(real[0]) if real else None
-    y_true, y_pred = (
-        a if array_api_compat.is_array_api_obj(a) else xp.asarray(a, device=device) for a in (y_true, y_pred)
+class ZeroDivision(Spec):
+    """``"warn"``, 0.0, 1.0 or NaN (the value of a 0/0 score), as a Python float."""
+
+    def check(self, name, value, call):
+        if isinstance(value, str) and value == "warn":
+            return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f'{name} must be "warn", 0.0, 1.0 or nan, got {value!r}')
+        value = float(value)  # a NumPy scalar would promote float32 results
+        if not (value in (0.0, 1.0) or math.isnan(value)):
+            raise ValueError(f'{name} must be "warn", 0.0, 1.0 or nan, got {value!r}')
+        return value
+
+
+def _binary_rule(call):
+    """average="binary": at most two classes in y_true and y_pred, pos_label one of them."""
+    args, xp = call.args, call.xp
+    if args["average"] != "binary" or not checks_enabled():
+        return
+    both = xp.sort(xp.concat([args["y_true"], args["y_pred"]]))
+    changes = xp.count_nonzero(both[1:] != both[:-1])  # number of classes - 1
+    call.require(
+        changes <= 1,
+        "average='binary' needs at most two classes in y_true and y_pred; "
+        "choose average='micro', 'macro', 'weighted' or None",
     )
-    check_same_shape("y_true", y_true, "y_pred", y_pred)
-    return xp, _as_labels(xp, "y_true", y_true, flat=flat), _as_labels(xp, "y_pred", y_pred, flat=flat)
+    call.require(
+        (changes == 0) | xp.any(both == args["pos_label"]),
+        f"pos_label={args['pos_label']} is not one of the two classes in y_true and y_pred",
+    )
 
 
-def _as_labels(xp, name, a, *, flat=False):
-    """One label array as int64 class indices (a new array; the input is untouched)."""
-    if flat:  # segmentation masks: every pixel is a sample
-        a = xp.reshape(a, (-1,))
-    elif a.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D (one class index per sample), got shape {tuple(a.shape)}"
-        )
-    check_nonempty(name, a)
-    if xp.isdtype(a.dtype, ("bool", "integral")):
-        return xp.astype(a, xp.int64)
-    if not xp.isdtype(a.dtype, "real floating"):
-        raise TypeError(f"{name} must hold integer class indices, got dtype {a.dtype}")
-    # Whole-valued floats (a tensor of 0.0/1.0) are accepted; anything else is a
-    # probability or a score, which a threshold must turn into labels first.
-    if bool(xp.any(xp.isnan(a))):
-        raise ValueError(f"{name} must not contain NaN; labels are integer class indices")
-    if not bool(xp.all(xp.isfinite(a) & (a == xp.round(a)))):
-        raise ValueError(
-            f"{name} must hold integer class indices, got non-integer floats "
-            "(threshold scores or probabilities into labels first)"
-        )
-    return xp.astype(a, xp.int64)
+def _below_n_classes(call):
+    """With n_classes given, every class index (labels and pos_label too) is below it."""
+    args, xp = call.args, call.xp
+    n = args["n_classes"]
+    if n is None:
+        return
+    if args.get("pos_label") is not None and args["pos_label"] >= n:
+        raise ValueError(f"pos_label={args['pos_label']} is not below n_classes={n}")
+    for name in ("y_true", "y_pred", "labels"):
+        if args.get(name) is not None:
+            call.require(xp.all(args[name] < n), f"{name} holds a class index >= n_classes={n}")
 
 
-def _as_class_list(xp, labels, device):
-    """The ``labels=`` option as a 1-D int64 array of class indices."""
-    if not array_api_compat.is_array_api_obj(labels):
-        labels = xp.asarray(list(labels), device=device)
-    if labels.ndim != 1 or labels.shape[0] == 0:
-        raise ValueError(
-            f"labels must be a non-empty 1-D sequence of class indices, got shape {tuple(labels.shape)}"
-        )
-    if not xp.isdtype(labels.dtype, "integral"):
-        raise TypeError(f"labels must hold integer class indices, got dtype {labels.dtype}")
-    if int(xp.min(labels)) < 0:
-        raise ValueError("labels must hold class indices >= 0")
-    return xp.astype(labels, xp.int64)
+def _kept_pixels(call):
+    """mean_iou: the pixels kept (true label not ignore_index) hold classes 0 .. n_classes - 1."""
+    args, xp = call.args, call.xp
+    if not checks_enabled():
+        return
+    y_true, ignore, n = args["y_true"], args["ignore_index"], args["n_classes"]
+    if ignore is None:
+        kept = xp.ones(y_true.shape, dtype=xp.bool, device=call.device)
+    else:
+        kept = y_true != ignore
+        call.require(xp.any(kept), f"every pixel of y_true is ignore_index={ignore}")
+    for name in ("y_true", "y_pred"):
+        call.require(xp.all((args[name] >= 0) | ~kept), f"{name} must hold class indices >= 0")
+        if n is not None:
+            call.require(
+                xp.all((args[name] < n) | ~kept), f"{name} holds a class index >= n_classes={n}"
+            )
 
 
-def _integer(name, value, what):
-    """``value`` as a Python int (NumPy and other integer scalars accepted, bools not)."""
-    if not isinstance(value, bool):
-        try:
-            return operator.index(value)
-        except TypeError:
-            pass
-    raise ValueError(f"{name} must be {what}, got {value!r}")
+# --------------------------------------------------------------------------
+# The shared math: the confusion matrix, its one-vs-rest counts, 0/0, averages
+# --------------------------------------------------------------------------
 
 
-def _check_class_index(name, value):
-    """A class index (an integer >= 0) as a Python int."""
-    value = _integer(name, value, "a class index (an int >= 0)")
-    if value < 0:
-        raise ValueError(f"{name} must be a class index (an int >= 0), got {value!r}")
-    return value
+def _confusion(xp, y_true, y_pred, classes):
+    """Counts of (true, predicted) pairs of 1-D labels over ``classes``, plus a last row
+    and column for any other label: a ``(k + 1, k + 1)`` integer array, rows the true class.
 
-
-def _n_classes(xp, n_classes, arrays, *, at_least=0):
-    """Number of classes: ``n_classes`` checked against the data, or max index + 1."""
-    if n_classes is not None:
-        n_classes = _check_class_index("n_classes", n_classes)
-    top = at_least - 1
-    for name, a in arrays.items():
-        low, high = int(xp.min(a)), int(xp.max(a))
-        if low < 0:
-            raise ValueError(f"{name} must hold class indices >= 0, got {low}")
-        if n_classes is not None and high >= n_classes:
-            raise ValueError(f"{name} holds class {high}, but n_classes={n_classes}")
-        top = max(top, high)
-    if n_classes is None:
-        return top + 1
-    if n_classes < 1 or top >= n_classes:
-        raise ValueError(f"n_classes={n_classes} is too small for class index {top}")
-    return n_classes
-
-
-def _count_matrix(xp, y_true, y_pred, k, keep=None):
-    """k x k int64 counts, rows = true class, columns = predicted class.
-
-    The standard has no ``bincount``. Each sample gets one cell index
-    ``true * k + pred``; after sorting, ``searchsorted`` finds where each cell's
-    run starts, and the run lengths are the counts (O(n log n), O(n) memory,
-    no one-hot matrix). Samples with ``keep`` False go to cell ``k * k``, past
-    the last counted bin.
+    The standard has no ``bincount``: each sample gets the cell ``true * (k + 1) +
+    pred``; after sorting, ``searchsorted`` finds where each cell's run starts, and
+    the run lengths are the counts (O(n log n), no one-hot matrix).
     """
-    cell = y_true * k + y_pred
-    if keep is not None:
-        cell = xp.where(keep, cell, xp.full_like(cell, k * k))
-    edges = xp.arange(k * k + 1, dtype=cell.dtype, device=array_api_compat.device(cell))
-    starts = xp.searchsorted(xp.sort(cell), edges)
-    return xp.reshape(starts[1:] - starts[:-1], (k, k))
+    k, device = classes.shape[0], array_api_compat.device(classes)
+    order = xp.argsort(classes)
+    ranked = xp.take(classes, order)
+
+    def position(y):  # the index of each label in classes, k for any other label
+        at = xp.clip(xp.searchsorted(ranked, xp.astype(y, ranked.dtype)), max=k - 1)
+        return xp.where(xp.take(ranked, at) == y, xp.take(order, at), k)
+
+    cells = xp.sort(position(y_true) * (k + 1) + position(y_pred))
+    starts = xp.searchsorted(cells, xp.arange((k + 1) ** 2 + 1, device=device))
+    return xp.reshape(starts[1:] - starts[:-1], (k + 1, k + 1))
 
 
-def _per_class(xp, cm):
-    """One-vs-rest TP, FP, TN, FN of every class from the confusion matrix."""
-    k = cm.shape[0]
-    tp = xp.sum(cm * xp.eye(k, dtype=cm.dtype, device=array_api_compat.device(cm)), axis=1)
-    true, pred = xp.sum(cm, axis=1), xp.sum(cm, axis=0)
-    fp, fn = pred - tp, true - tp
-    return ConfusionCounts(tp, fp, xp.sum(true) - tp - fp - fn, fn)
+def _one_vs_rest(xp, y_true, y_pred, classes):
+    """TP, FP, TN, FN of each class in ``classes``: the diagonal, the rest of its
+    column, what is left, the rest of its row."""
+    cm = _confusion(xp, y_true, y_pred, classes)
+    tp = xp.linalg.diagonal(cm)[:-1]  # [:-1]: not the "other" bin
+    fp, fn = xp.sum(cm, axis=0)[:-1] - tp, xp.sum(cm, axis=1)[:-1] - tp
+    return tp, fp, xp.sum(cm) - tp - fp - fn, fn
 
 
-def _selected_counts(y_true, y_pred, *, average, pos_label, labels):
-    """Namespace and float64 one-vs-rest counts of the classes being scored."""
-    check_choice("average", average, AVERAGES)
-    xp, y_true, y_pred = _label_pair(y_true, y_pred)
-    device = array_api_compat.device(y_true)
-    at_least = 0
+def _scored(xp, y_true, y_pred, average, pos_label, labels):
+    """TP, FP, TN, FN of the classes scored (added up over them for average="micro")."""
+    y_true, y_pred = xp.asarray(y_true), xp.asarray(y_pred)
     if average == "binary":
-        pos_label = _check_class_index("pos_label", pos_label)
-        at_least = pos_label + 1
-    elif labels is not None:
-        labels = _as_class_list(xp, labels, device)
-        at_least = int(xp.max(labels)) + 1
-    k = _n_classes(xp, None, {"y_true": y_true, "y_pred": y_pred}, at_least=at_least)
-    counts = _per_class(xp, _count_matrix(xp, y_true, y_pred, k))
-    present = (counts.tp + counts.fp + counts.fn) > 0  # in y_true or in y_pred
-    if average == "binary":
-        _check_binary(xp, present, pos_label)
-        labels = xp.asarray([pos_label], dtype=xp.int64, device=device)
-    elif labels is None:  # like scikit-learn: the classes seen in y_true or y_pred
-        labels = xp.nonzero(present)[0]
-    counts = [xp.astype(xp.take(c, labels, axis=0), xp.float64) for c in counts]
-    return xp, ConfusionCounts(*counts)
+        labels = xp.asarray([pos_label], device=array_api_compat.device(y_true))
+    elif labels is None:  # the classes seen: how many depends on the data (a sync)
+        labels = xp.unique_values(xp.concat([y_true, y_pred]))
+    counts = _one_vs_rest(xp, y_true, y_pred, xp.asarray(labels))
+    return [xp.sum(c, keepdims=True) for c in counts] if average == "micro" else counts
 
 
-def _check_binary(xp, present, pos_label):
-    n_present = int(xp.sum(xp.astype(present, xp.int64)))
-    if n_present > 2:
-        raise ValueError(
-            f"average='binary' needs at most two classes, but y_true and y_pred hold "
-            f"{n_present}; choose average='micro', 'macro', 'weighted' or None"
-        )
-    if n_present == 2 and not bool(present[pos_label]):
-        raise ValueError(f"pos_label={pos_label} is not one of the two classes in y_true and y_pred")
+def _divide(xp, num, den, zero_division, what):
+    """``num / den`` per class in floating point, ``zero_division`` where ``den`` is 0.
 
-
-# --------------------------------------------------------------------------- #
-# Ratios, zero division and averages
-
-
-def _check_zero_division(zero_division):
-    ok = zero_division == "warn" or (
-        isinstance(zero_division, (int, float))
-        and not isinstance(zero_division, bool)
-        and (zero_division in (0, 1) or math.isnan(zero_division))
-    )
-    if not ok:
-        raise ValueError(f'zero_division must be "warn", 0.0, 1.0 or nan, got {zero_division!r}')
-
-
-# Each rate as (numerator, denominator) of the one-vs-rest counts, and when the
-# denominator is 0 (said by the UndefinedMetricWarning).
-_RATES = {
-    "precision": (lambda c: (c.tp, c.tp + c.fp), "TP + FP = 0: no sample predicted as the class"),
-    "recall": (lambda c: (c.tp, c.tp + c.fn), "TP + FN = 0: no sample of the class in y_true"),
-    "specificity": (lambda c: (c.tn, c.tn + c.fp), "TN + FP = 0: every sample is of the class in y_true"),
-    "F1": (
-        lambda c: (2 * c.tp, 2 * c.tp + c.fp + c.fn),
-        "2TP + FP + FN = 0: the class is neither in y_true nor in y_pred",
-    ),
-}
-
-
-def _rate(rate, y_true, y_pred, *, average, pos_label, labels, zero_division, what=None):
-    """The rate named ``rate`` in ``_RATES`` per class, averaged; ``what`` names it in the warning."""
-    _check_zero_division(zero_division)
-    ratio, why = _RATES[rate]
-    xp, counts = _selected_counts(y_true, y_pred, average=average, pos_label=pos_label, labels=labels)
-    num, den = ratio(counts)
-    if average == "micro":  # micro: pool the counts of every class, then divide once
-        num, den = xp.sum(num), xp.sum(den)
+    ``"warn"`` gives 0.0 and warns that ``what``: deciding to warn reads the
+    data, one host-device sync.
+    """
+    dtype = default_float(xp, array_api_compat.device(num))
+    num, den = xp.astype(num, dtype), xp.astype(den, dtype)
     undefined = den == 0
-    if zero_division == "warn" and bool(xp.any(undefined)):
-        warnings.warn(
-            f"{what or rate} is 0/0 ({why}) and set to 0.0; pass zero_division=0.0, 1.0 or "
-            "nan to choose the value and silence this warning",
-            UndefinedMetricWarning,
-            stacklevel=3,
-        )
-    fill = 0.0 if zero_division == "warn" else float(zero_division)
-    # Divide by 1 where den is 0 so that no RuntimeWarning is raised, then fill.
-    safe = xp.where(undefined, xp.ones_like(den), den)
-    values = xp.where(undefined, xp.full_like(den, fill), num / safe)
-    return _average(xp, values, counts.tp + counts.fn, average)
+    if zero_division == "warn" and bool(xp.any(undefined)):  # the sync; 4: the caller
+        warnings.warn(f"{what}, set to 0.0 (see zero_division)", UndefinedMetricWarning, 4)
+    fill = 0.0 if zero_division == "warn" else zero_division
+    return xp.where(undefined, fill, num / xp.where(undefined, 1.0, den))
 
 
 def _average(xp, values, support, average):
-    """Per-class values to the requested average; NaN entries are left out."""
+    """Per-class values to the ``average`` (``None``: as they are); NaN values are left out."""
     if average is None:
         return values
-    if average in ("binary", "micro"):
-        return xp.asarray(xp.reshape(values, ()))
-    valid = ~xp.isnan(values)
-    weights = support if average == "weighted" else xp.ones_like(values)
-    weights = xp.where(valid, weights, xp.zeros_like(weights))
-    if not bool(xp.any(weights > 0)):  # all weights zero: plain mean, like scikit-learn
-        weights = xp.astype(valid, values.dtype)
-    total = xp.sum(weights)
-    if not bool(total > 0):  # every value is NaN
-        return xp.asarray(xp.sum(values))
-    return xp.asarray(xp.sum(xp.where(valid, values, xp.zeros_like(values)) * weights) / total)
+    valid = xp.astype(~xp.isnan(values), values.dtype)  # 1.0, or 0.0 for NaN
+    weights = valid * xp.astype(support, values.dtype) if average == "weighted" else valid
+    weights = xp.where(xp.sum(weights) > 0, weights, valid)  # all weights 0: a plain mean
+    total = xp.sum(weights)  # 0 when every value is NaN: the mean is NaN
+    mean = xp.sum(xp.where(valid > 0, values, 0.0) * weights) / xp.where(total > 0, total, 1.0)
+    return xp.where(total > 0, mean, xp.nan)
 
 
-# --------------------------------------------------------------------------- #
+# --------------------------------------------------------------------------
 # Public metrics
+# --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    pos_label=Optional(Count(minimum=0)),
+    n_classes=Optional(Count(minimum=1)),
+    extra=_below_n_classes,
+)
 def confusion_counts(y_true, y_pred, *, pos_label=1, n_classes=None):
     r"""True/false positives and negatives: TP, FP, TN, FN.
 
@@ -334,29 +271,36 @@ def confusion_counts(y_true, y_pred, *, pos_label=1, n_classes=None):
         ``None`` gives the counts of every class one-vs-rest.
     n_classes : int, optional
         Number of classes for ``pos_label=None``; default: the largest index
-        in ``y_true``, ``y_pred`` (or ``pos_label``) plus one.
+        in ``y_true`` and ``y_pred`` plus one (read from the data: one
+        host-device sync, since the result's length depends on it).
 
     Returns
     -------
     ConfusionCounts
-        Named tuple ``(tp, fp, tn, fn)`` of int64 0-d arrays, or of 1-D arrays
-        of length ``n_classes`` for ``pos_label=None``.
+        Named tuple ``(tp, fp, tn, fn)`` of integer 0-d arrays, or of 1-D
+        arrays of length ``n_classes`` for ``pos_label=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, or ``pos_label`` or ``n_classes`` is
+        not an integer.
     ValueError
         If the inputs are not 1-D, differ in length, are empty, or hold NaN,
-        negative or fractional labels, or ``pos_label`` or ``n_classes`` is
-        not a class index.
-    TypeError
-        If the labels are not numbers.
+        negative or fractional labels or labels ``>= n_classes``, or
+        ``pos_label`` or ``n_classes`` is out of range.
 
     Notes
     -----
     With $t_i$, $\hat y_i$ the true and predicted labels and $c$ the positive
-    class: $TP = \#\{t_i = c, \hat y_i = c\}$, $FP = \#\{t_i \ne c,
-    \hat y_i = c\}$, $TN = \#\{t_i \ne c, \hat y_i \ne c\}$ and
-    $FN = \#\{t_i = c, \hat y_i \ne c\}$. They add up to $n$.
+    class:
+
+    $$TP = \#\{t_i = c, \hat y_i = c\},\quad FP = \#\{t_i \ne c, \hat y_i = c\},\quad
+    TN = \#\{t_i \ne c, \hat y_i \ne c\},\quad FN = \#\{t_i = c, \hat y_i \ne c\}$$
+
+    They add up to $n$. They are read off the confusion matrix (see
+    `confusion_matrix`): $TP$ on its diagonal, $FP$ in the rest of the column,
+    $FN$ in the rest of the row.
 
     Examples
     --------
@@ -365,21 +309,30 @@ def confusion_counts(y_true, y_pred, *, pos_label=1, n_classes=None):
     >>> tp, fp, tn, fn = confusion_counts([1, 0, 1, 1, 0, 1, 0], [1, 0, 1, 1, 0, 0, 0])
     >>> int(tp), int(fp), int(tn), int(fn)
     (3, 0, 3, 1)
+
+    Every class one-vs-rest:
+
     >>> confusion_counts([0, 1, 2, 2], [0, 2, 2, 1], pos_label=None).fp.tolist()
     [0, 1, 1]
     """
-    xp, y_true, y_pred = _label_pair(y_true, y_pred)
-    at_least = 0
+    xp = array_namespace(y_true, y_pred)
+    y_true, y_pred = xp.asarray(y_true), xp.asarray(y_pred)
+    device = array_api_compat.device(y_true)
     if pos_label is not None:
-        pos_label = _check_class_index("pos_label", pos_label)
-        at_least = pos_label + 1
-    k = _n_classes(xp, n_classes, {"y_true": y_true, "y_pred": y_pred}, at_least=at_least)
-    counts = _per_class(xp, _count_matrix(xp, y_true, y_pred, k))
-    if pos_label is None:
-        return counts
-    return ConfusionCounts(*(xp.asarray(c[pos_label]) for c in counts))
+        counts = _one_vs_rest(xp, y_true, y_pred, xp.asarray([pos_label], device=device))
+        return ConfusionCounts(*(xp.reshape(c, ()) for c in counts))
+    if n_classes is None:  # the largest label + 1: read from the device (a sync)
+        n_classes = int(xp.max(xp.concat([y_true, y_pred]))) + 1
+    return ConfusionCounts(*_one_vs_rest(xp, y_true, y_pred, xp.arange(n_classes, device=device)))
 
 
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    n_classes=Optional(Count(minimum=1)),
+    labels=Optional(Ints(low=0, ndim=1)),
+    extra=_below_n_classes,
+)
 def confusion_matrix(y_true, y_pred, *, n_classes=None, labels=None):
     r"""Confusion matrix: rows are the true class, columns the predicted class.
 
@@ -396,9 +349,11 @@ def confusion_matrix(y_true, y_pred, *, n_classes=None, labels=None):
     y_pred : array-like of shape (n_samples,)
         Predicted class indices.
     n_classes : int, optional
-        Size of the matrix; default: the largest index in the data plus one.
-        Row and column $i$ are class $i$, even for a class that never occurs
-        (scikit-learn drops such classes unless you pass its ``labels``).
+        Size of the matrix; default: the largest index in the data plus one
+        (read from the data: one host-device sync, since the matrix's size
+        depends on it). Row and column $i$ are class $i$, even for a class
+        that never occurs (scikit-learn drops such classes unless you pass its
+        ``labels``).
     labels : sequence of int, optional
         Keep only these classes, in this order (samples whose true or predicted
         class is not listed are left out, as in scikit-learn).
@@ -406,44 +361,47 @@ def confusion_matrix(y_true, y_pred, *, n_classes=None, labels=None):
     Returns
     -------
     array
-        int64 array of shape ``(n_classes, n_classes)`` or
+        Integer array of shape ``(n_classes, n_classes)`` or
         ``(len(labels), len(labels))``, in the input's namespace.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers or ``n_classes`` is not an integer.
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]) or a class
-        index ``>= n_classes``.
+        For bad labels (as in `confusion_counts`) or a class index
+        ``>= n_classes``.
 
     Notes
     -----
+    $$C_{ij} = \#\{t_s = i,\ \hat y_s = j\}$$
+
     For a binary problem the matrix is $\begin{pmatrix} TN & FP \\ FN & TP
-    \end{pmatrix}$.
+    \end{pmatrix}$. The standard has no ``bincount``: every sample gets one
+    cell index, and sorting and ``searchsorted`` count the cells.
 
     Examples
     --------
     >>> confusion_matrix([1, 0, 1, 1, 0, 1, 0], [1, 0, 0, 0, 1, 0, 1]).tolist()
     [[1, 2], [3, 1]]
+
+    A class that never occurs, and a choice of classes:
+
     >>> confusion_matrix([0, 2, 2], [0, 2, 1], n_classes=4).tolist()
     [[1, 0, 0, 0], [0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]]
     >>> confusion_matrix([0, 2, 2], [0, 2, 1], labels=[2, 0]).tolist()
     [[1, 0], [0, 1]]
     """
-    xp, y_true, y_pred = _label_pair(y_true, y_pred)
-    at_least = 0
-    if labels is not None:
-        labels = _as_class_list(xp, labels, array_api_compat.device(y_true))
-        at_least = int(xp.max(labels)) + 1
-        if n_classes is not None and at_least > n_classes:
-            raise ValueError(f"labels holds class {at_least - 1}, but n_classes={n_classes}")
-    k = _n_classes(xp, n_classes, {"y_true": y_true, "y_pred": y_pred}, at_least=at_least)
-    cm = _count_matrix(xp, y_true, y_pred, k)
-    if labels is not None:
-        cm = xp.take(xp.take(cm, labels, axis=0), labels, axis=1)
-    return cm
+    xp = array_namespace(y_true, y_pred)
+    y_true, y_pred = xp.asarray(y_true), xp.asarray(y_pred)
+    if labels is None:
+        if n_classes is None:  # the largest label + 1: read from the device (a sync)
+            n_classes = int(xp.max(xp.concat([y_true, y_pred]))) + 1
+        labels = xp.arange(n_classes, device=array_api_compat.device(y_true))
+    return _confusion(xp, y_true, y_pred, xp.asarray(labels))[:-1, :-1]  # drop "other"
 
 
+@checked(y_true=Ints(low=0, ndim=1), y_pred=Ints(low=0, ndim=1, like="y_true"))
 def accuracy(y_true, y_pred):
     r"""Fraction of correct predictions.
 
@@ -459,13 +417,14 @@ def accuracy(y_true, y_pred):
     Returns
     -------
     array
-        float64 0-d array in $[0, 1]$.
+        0-d array in $[0, 1]$ (float64 where the device has it).
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers.
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]).
+        For bad labels (as in `confusion_counts`).
 
     Notes
     -----
@@ -484,11 +443,21 @@ def accuracy(y_true, y_pred):
     ...  ([0] * 7, [1] * 7, [1, 0, 0, 0, 1, 0, 1], [1, 0, 1, 1, 0, 0, 0])]
     [0.4286, 0.5714, 0.2857, 0.8571]
     """
-    xp, y_true, y_pred = _label_pair(y_true, y_pred)
-    _n_classes(xp, None, {"y_true": y_true, "y_pred": y_pred})  # rejects negative labels
-    return xp.asarray(xp.mean(xp.astype(y_true == y_pred, xp.float64)))
+    xp = array_namespace(y_true, y_pred)
+    correct = xp.asarray(y_true) == xp.asarray(y_pred)
+    mean = xp.mean(xp.astype(correct, default_float(xp, array_api_compat.device(correct))))
+    return xp.asarray(mean)  # NumPy would give a scalar
 
 
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    average=Choice(*AVERAGES),
+    pos_label=Count(minimum=0),
+    labels=Optional(Ints(low=0, ndim=1)),
+    zero_division=ZeroDivision(),
+    extra=_binary_rule,
+)
 def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
     r"""Precision: the fraction of positive predictions that are correct.
 
@@ -511,31 +480,33 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
     labels : sequence of int, optional
         The classes to score when ``average`` is not ``"binary"``, and their
         order for ``average=None``. Default: every class that occurs in
-        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn).
+        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn);
+        finding them reads the data (one host-device sync).
     zero_division : {"warn", 0.0, 1.0, nan}, default="warn"
         Value of a 0/0 score. ``"warn"`` gives 0.0 and an
-        [`UndefinedMetricWarning`][dlnotes.metrics.UndefinedMetricWarning];
-        the others are silent. NaN scores are left out of the macro and
-        weighted means.
+        `UndefinedMetricWarning`; deciding whether to warn reads the data
+        (one host-device sync). The others are silent and need no sync. NaN
+        scores are left out of the macro and weighted means.
 
     Returns
     -------
     array
-        float64 0-d array, or 1-D (one score per class) for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D (one score per
+        class) for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, ``pos_label`` is not an integer, or an
+        option has the wrong type (a bool, a string for ``zero_division``).
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]), an unknown
-        ``average`` or ``zero_division``, or more than two classes with
-        ``"binary"``.
+        For bad labels (as in `confusion_counts`), an unknown ``average`` or
+        ``zero_division``, or more than two classes with ``"binary"``.
 
     Warns
     -----
     UndefinedMetricWarning
-        If $TP + FP = 0$ (nothing predicted positive) and
-        ``zero_division="warn"``.
+        If $TP + FP = 0$ (nothing predicted positive) and ``zero_division="warn"``.
 
     Notes
     -----
@@ -549,8 +520,8 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
     The slide's rows (ground truth 1 0 1 1 0 1 0):
 
     >>> gt = [1, 0, 1, 1, 0, 1, 0]
-    >>> round(float(precision(gt, [1] * 7)), 4), round(float(precision(gt, [1, 0, 0, 0, 1, 0, 1])), 4)
-    (0.5714, 0.3333)
+    >>> [round(float(precision(gt, p)), 4) for p in ([1] * 7, [1, 0, 0, 0, 1, 0, 1])]
+    [0.5714, 0.3333]
     >>> float(precision(gt, [1, 0, 1, 1, 0, 0, 0]))
     1.0
     >>> float(precision(gt, [0] * 7, zero_division=0.0))  # 0/0: nothing predicted positive
@@ -571,18 +542,27 @@ def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zer
     >>> round(float(precision([0, 1, 2, 2], [0, 2, 2, 1], average="macro")), 4)
     0.5
     """
-    return _rate(
-        "precision", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
-    )
+    xp = array_namespace(y_true, y_pred)
+    tp, fp, _, fn = _scored(xp, y_true, y_pred, average, pos_label, labels)
+    value = _divide(xp, tp, tp + fp, zero_division, "precision is 0/0 (TP + FP = 0)")
+    return _average(xp, value, tp + fn, average)
 
 
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    average=Choice(*AVERAGES),
+    pos_label=Count(minimum=0),
+    labels=Optional(Ints(low=0, ndim=1)),
+    zero_division=ZeroDivision(),
+    extra=_binary_rule,
+)
 def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
     r"""Recall: the fraction of the truly positive samples that are found.
 
     Slide formula: M4, M7.
 
-    Sensitivity ([`sensitivity`][dlnotes.metrics.sensitivity]) is the same
-    quantity under its medical name.
+    Sensitivity (`sensitivity`) is the same quantity under its medical name.
 
     Parameters
     ----------
@@ -601,31 +581,33 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
     labels : sequence of int, optional
         The classes to score when ``average`` is not ``"binary"``, and their
         order for ``average=None``. Default: every class that occurs in
-        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn).
+        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn);
+        finding them reads the data (one host-device sync).
     zero_division : {"warn", 0.0, 1.0, nan}, default="warn"
         Value of a 0/0 score. ``"warn"`` gives 0.0 and an
-        [`UndefinedMetricWarning`][dlnotes.metrics.UndefinedMetricWarning];
-        the others are silent. NaN scores are left out of the macro and
-        weighted means.
+        `UndefinedMetricWarning`; deciding whether to warn reads the data
+        (one host-device sync). The others are silent and need no sync. NaN
+        scores are left out of the macro and weighted means.
 
     Returns
     -------
     array
-        float64 0-d array, or 1-D (one score per class) for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D (one score per
+        class) for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, ``pos_label`` is not an integer, or an
+        option has the wrong type (a bool, a string for ``zero_division``).
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]), an unknown
-        ``average`` or ``zero_division``, or more than two classes with
-        ``"binary"``.
+        For bad labels (as in `confusion_counts`), an unknown ``average`` or
+        ``zero_division``, or more than two classes with ``"binary"``.
 
     Warns
     -----
     UndefinedMetricWarning
-        If $TP + FN = 0$ (the class never occurs in ``y_true``) and
-        ``zero_division="warn"``.
+        If $TP + FN = 0$ (the class never occurs in ``y_true``) and ``zero_division="warn"``.
 
     Notes
     -----
@@ -642,20 +624,35 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_d
     >>> [float(recall(gt, p)) for p in
     ...  ([0] * 7, [1] * 7, [1, 0, 0, 0, 1, 0, 1], [1, 0, 1, 1, 0, 0, 0])]
     [0.0, 1.0, 0.25, 0.75]
+
+    Many classes:
+
     >>> recall([0, 1, 2, 2], [0, 2, 2, 1], average=None).tolist()
     [1.0, 0.0, 0.5]
     """
-    return _rate(
-        "recall", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
-    )
+    xp = array_namespace(y_true, y_pred)
+    tp, _, _, fn = _scored(xp, y_true, y_pred, average, pos_label, labels)
+    value = _divide(xp, tp, tp + fn, zero_division, "recall is 0/0 (TP + FN = 0)")
+    return _average(xp, value, tp + fn, average)
 
 
-def sensitivity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    average=Choice(*AVERAGES),
+    pos_label=Count(minimum=0),
+    labels=Optional(Ints(low=0, ndim=1)),
+    zero_division=ZeroDivision(),
+    extra=_binary_rule,
+)
+def sensitivity(
+    y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"
+):
     r"""Sensitivity, the true-positive rate: the same as recall.
 
     Slide formula: M4, M7.
 
-    Same formula, same result as [`recall`][dlnotes.metrics.recall]; the slides use both names.
+    Same formula, same result as `recall`; the slides use both names.
 
     Parameters
     ----------
@@ -674,31 +671,33 @@ def sensitivity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     labels : sequence of int, optional
         The classes to score when ``average`` is not ``"binary"``, and their
         order for ``average=None``. Default: every class that occurs in
-        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn).
+        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn);
+        finding them reads the data (one host-device sync).
     zero_division : {"warn", 0.0, 1.0, nan}, default="warn"
         Value of a 0/0 score. ``"warn"`` gives 0.0 and an
-        [`UndefinedMetricWarning`][dlnotes.metrics.UndefinedMetricWarning];
-        the others are silent. NaN scores are left out of the macro and
-        weighted means.
+        `UndefinedMetricWarning`; deciding whether to warn reads the data
+        (one host-device sync). The others are silent and need no sync. NaN
+        scores are left out of the macro and weighted means.
 
     Returns
     -------
     array
-        float64 0-d array, or 1-D (one score per class) for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D (one score per
+        class) for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, ``pos_label`` is not an integer, or an
+        option has the wrong type (a bool, a string for ``zero_division``).
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]), an unknown
-        ``average`` or ``zero_division``, or more than two classes with
-        ``"binary"``.
+        For bad labels (as in `confusion_counts`), an unknown ``average`` or
+        ``zero_division``, or more than two classes with ``"binary"``.
 
     Warns
     -----
     UndefinedMetricWarning
-        If $TP + FN = 0$ (the class never occurs in ``y_true``) and
-        ``zero_division="warn"``.
+        If $TP + FN = 0$ (the class never occurs in ``y_true``) and ``zero_division="warn"``.
 
     Notes
     -----
@@ -715,18 +714,32 @@ def sensitivity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     >>> [float(sensitivity(gt, p)) for p in
     ...  ([0] * 7, [1] * 7, [1, 0, 0, 0, 1, 0, 1], [1, 0, 1, 1, 0, 0, 0])]
     [0.0, 1.0, 0.25, 0.75]
+
+    Many classes:
+
     >>> sensitivity([0, 1, 2, 2], [0, 2, 2, 1], average=None).tolist()
     [1.0, 0.0, 0.5]
     """
-    # Its own function rather than ``sensitivity = recall``, so that the API
-    # page lists it under its name and the warning names it.
-    return _rate(
-        "recall", y_true, y_pred, what="sensitivity",
-        average=average, pos_label=pos_label, labels=labels, zero_division=zero_division,
-    )
+    # Its own function rather than ``sensitivity = recall``, so that the API page
+    # lists it under its name and the warning names it.
+    xp = array_namespace(y_true, y_pred)
+    tp, _, _, fn = _scored(xp, y_true, y_pred, average, pos_label, labels)
+    value = _divide(xp, tp, tp + fn, zero_division, "sensitivity is 0/0 (TP + FN = 0)")
+    return _average(xp, value, tp + fn, average)
 
 
-def specificity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    average=Choice(*AVERAGES),
+    pos_label=Count(minimum=0),
+    labels=Optional(Ints(low=0, ndim=1)),
+    zero_division=ZeroDivision(),
+    extra=_binary_rule,
+)
+def specificity(
+    y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"
+):
     r"""Specificity, the true-negative rate: the fraction of negatives found.
 
     Slide formula: M6, M7.
@@ -752,31 +765,33 @@ def specificity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     labels : sequence of int, optional
         The classes to score when ``average`` is not ``"binary"``, and their
         order for ``average=None``. Default: every class that occurs in
-        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn).
+        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn);
+        finding them reads the data (one host-device sync).
     zero_division : {"warn", 0.0, 1.0, nan}, default="warn"
         Value of a 0/0 score. ``"warn"`` gives 0.0 and an
-        [`UndefinedMetricWarning`][dlnotes.metrics.UndefinedMetricWarning];
-        the others are silent. NaN scores are left out of the macro and
-        weighted means.
+        `UndefinedMetricWarning`; deciding whether to warn reads the data
+        (one host-device sync). The others are silent and need no sync. NaN
+        scores are left out of the macro and weighted means.
 
     Returns
     -------
     array
-        float64 0-d array, or 1-D (one score per class) for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D (one score per
+        class) for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, ``pos_label`` is not an integer, or an
+        option has the wrong type (a bool, a string for ``zero_division``).
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]), an unknown
-        ``average`` or ``zero_division``, or more than two classes with
-        ``"binary"``.
+        For bad labels (as in `confusion_counts`), an unknown ``average`` or
+        ``zero_division``, or more than two classes with ``"binary"``.
 
     Warns
     -----
     UndefinedMetricWarning
-        If $TN + FP = 0$ (every sample is truly of the class) and
-        ``zero_division="warn"``.
+        If $TN + FP = 0$ (every sample is truly of the class) and ``zero_division="warn"``.
 
     Notes
     -----
@@ -794,11 +809,21 @@ def specificity(y_true, y_pred, *, average="binary", pos_label=1, labels=None, z
     ...  ([0] * 7, [1] * 7, [1, 0, 0, 0, 1, 0, 1], [1, 0, 1, 1, 0, 0, 0])]
     [1.0, 0.0, 0.3333, 1.0]
     """
-    return _rate(
-        "specificity", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
-    )
+    xp = array_namespace(y_true, y_pred)
+    tp, fp, tn, fn = _scored(xp, y_true, y_pred, average, pos_label, labels)
+    value = _divide(xp, tn, tn + fp, zero_division, "specificity is 0/0 (TN + FP = 0)")
+    return _average(xp, value, tp + fn, average)
 
 
+@checked(
+    y_true=Ints(low=0, ndim=1),
+    y_pred=Ints(low=0, ndim=1, like="y_true"),
+    average=Choice(*AVERAGES),
+    pos_label=Count(minimum=0),
+    labels=Optional(Ints(low=0, ndim=1)),
+    zero_division=ZeroDivision(),
+    extra=_binary_rule,
+)
 def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero_division="warn"):
     r"""F1 score: the harmonic mean of precision and recall.
 
@@ -821,25 +846,28 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero
     labels : sequence of int, optional
         The classes to score when ``average`` is not ``"binary"``, and their
         order for ``average=None``. Default: every class that occurs in
-        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn).
+        ``y_true`` or ``y_pred``, in increasing order (as in scikit-learn);
+        finding them reads the data (one host-device sync).
     zero_division : {"warn", 0.0, 1.0, nan}, default="warn"
         Value of a 0/0 score. ``"warn"`` gives 0.0 and an
-        [`UndefinedMetricWarning`][dlnotes.metrics.UndefinedMetricWarning];
-        the others are silent. NaN scores are left out of the macro and
-        weighted means.
+        `UndefinedMetricWarning`; deciding whether to warn reads the data
+        (one host-device sync). The others are silent and need no sync. NaN
+        scores are left out of the macro and weighted means.
 
     Returns
     -------
     array
-        float64 0-d array, or 1-D (one score per class) for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D (one score per
+        class) for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, ``pos_label`` is not an integer, or an
+        option has the wrong type (a bool, a string for ``zero_division``).
     ValueError
-        For bad labels (as in
-        [`confusion_counts`][dlnotes.metrics.confusion_counts]), an unknown
-        ``average`` or ``zero_division``, or more than two classes with
-        ``"binary"``.
+        For bad labels (as in `confusion_counts`), an unknown ``average`` or
+        ``zero_division``, or more than two classes with ``"binary"``.
 
     Warns
     -----
@@ -865,11 +893,20 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None, zero
     ...  ([0] * 7, [1] * 7, [1, 0, 0, 0, 1, 0, 1], [1, 0, 1, 1, 0, 0, 0])]
     [0.0, 0.7273, 0.2857, 0.8571]
     """
-    return _rate(
-        "F1", y_true, y_pred, average=average, pos_label=pos_label, labels=labels, zero_division=zero_division
-    )
+    xp = array_namespace(y_true, y_pred)
+    tp, fp, _, fn = _scored(xp, y_true, y_pred, average, pos_label, labels)
+    value = _divide(xp, 2 * tp, 2 * tp + fp + fn, zero_division, "F1 is 0/0 (2TP + FP + FN = 0)")
+    return _average(xp, value, tp + fn, average)
 
 
+@checked(
+    y_true=Ints(),
+    y_pred=Ints(like="y_true"),
+    n_classes=Optional(Count(minimum=1)),
+    ignore_index=Optional(Count(minimum=-(2**63))),  # any int64 label, e.g. 255 or -100
+    average=Choice("macro", "weighted", None),
+    extra=_kept_pixels,
+)
 def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macro"):
     r"""Mean intersection over union of a semantic segmentation, over the classes.
 
@@ -887,7 +924,7 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
         axis of the logits).
     n_classes : int, optional
         Number of classes; default: the largest index in the (kept) data plus
-        one.
+        one, read from the data (one host-device sync).
     ignore_index : int, optional
         Pixels whose *true* label is this value are left out (a "void" or
         border label such as 255). If it is a class index below ``n_classes``,
@@ -901,14 +938,17 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
     Returns
     -------
     array
-        float64 0-d array, or 1-D of length ``n_classes`` for ``average=None``.
+        0-d array (float64 where the device has it), or 1-D of length
+        ``n_classes`` for ``average=None``.
 
     Raises
     ------
+    TypeError
+        If the labels are not numbers, or ``n_classes`` or ``ignore_index``
+        is not an integer.
     ValueError
-        If the shapes differ, an input is empty, a label is NaN, fractional,
-        negative or ``>= n_classes``, every pixel is ignored, or
-        ``ignore_index`` is not an integer.
+        If the shapes differ, an input is empty, a kept label is NaN,
+        fractional, negative or ``>= n_classes``, or every pixel is ignored.
 
     Notes
     -----
@@ -919,7 +959,8 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
     \mathrm{mIoU} = \frac{1}{|K|}\sum_{c \in K} \mathrm{IoU}_c$$
 
     with $K$ the classes whose union is not empty. A class absent from both
-    masks is 0/0 and is skipped rather than counted as 0 or 1.
+    masks is 0/0 and is skipped rather than counted as 0 or 1. With
+    ``n_classes`` given there is no host-device sync (checks off).
 
     Examples
     --------
@@ -929,29 +970,22 @@ def mean_iou(y_true, y_pred, *, n_classes=None, ignore_index=None, average="macr
     [0.6667, 0.75]
     >>> round(float(mean_iou(truth, pred)), 4)
     0.7083
-    >>> float(mean_iou([[0, 255], [1, 1]], [[0, 0], [1, 1]], ignore_index=255))  # void pixel skipped
+
+    A void pixel is skipped:
+
+    >>> float(mean_iou([[0, 255], [1, 1]], [[0, 0], [1, 1]], ignore_index=255))
     1.0
     """
-    check_choice("average", average, ("macro", "weighted", None))
-    xp, y_true, y_pred = _label_pair(y_true, y_pred, flat=True)
-    keep = None
-    if ignore_index is not None:
-        ignore_index = _integer("ignore_index", ignore_index, "an int")
-        keep = y_true != ignore_index
-        if not bool(xp.any(keep)):
-            raise ValueError(f"every pixel of y_true is ignore_index={ignore_index}")
-        # Check and count only the kept pixels: a void label of 255 is no class.
-        zero = xp.zeros_like(y_true)
-        kept = {"y_true": xp.where(keep, y_true, zero), "y_pred": xp.where(keep, y_pred, zero)}
-        k = _n_classes(xp, n_classes, kept)
-    else:
-        k = _n_classes(xp, n_classes, {"y_true": y_true, "y_pred": y_pred})
-    cm = _count_matrix(xp, y_true, y_pred, k, keep)
-    tp, fp, _, fn = (xp.astype(c, xp.float64) for c in _per_class(xp, cm))
-    union = tp + fp + fn
-    absent = union == 0
-    if ignore_index is not None and 0 <= ignore_index < k:
-        absent = absent | (xp.arange(k, device=array_api_compat.device(tp)) == ignore_index)
-    nan = xp.full_like(tp, math.nan)
-    iou = xp.where(absent, nan, tp / xp.where(union == 0, xp.ones_like(union), union))
+    xp = array_namespace(y_true, y_pred)
+    y_true, y_pred = xp.reshape(xp.asarray(y_true), (-1,)), xp.reshape(xp.asarray(y_pred), (-1,))
+    void = xp.zeros_like(y_true, dtype=xp.bool) if ignore_index is None else y_true == ignore_index
+    if n_classes is None:  # the largest kept label + 1: read from the device (a sync)
+        n_classes = int(xp.max(xp.where(void, 0, xp.maximum(y_true, y_pred)))) + 1
+    classes = xp.arange(n_classes, device=array_api_compat.device(y_true))
+    # A void pixel becomes "void predicted as void": in no class's TP, FP or FN
+    # (when ignore_index is a class, that class is dropped below).
+    tp, fp, _, fn = _one_vs_rest(xp, y_true, xp.where(void, y_true, y_pred), classes)
+    iou = _divide(xp, tp, tp + fp + fn, math.nan, "IoU")
+    if ignore_index is not None:  # an ignored class leaves the mean
+        iou = xp.where(classes == ignore_index, xp.nan, iou)
     return _average(xp, iou, tp + fn, average)

@@ -2,9 +2,9 @@ r"""The neuron, the layer, and how a neuron learns (slides 004; 000 parts 1 and 
 
 One neuron computes $\hat y = a(w^\top x + b)$; a layer does the same for many
 units at once. Learning means nudging $w$ and $b$ against the gradient of a
-loss: [`gradients`][dlnotes.neuron.gradients] gives the chain rule of the 14 → 10.16 example,
-[`delta_rule`][dlnotes.neuron.delta_rule] the OR-gate weight updates of the workshop deck and
-[`perceptron_train`][dlnotes.neuron.perceptron_train] the perceptron rule with bias and step activation.
+loss: `gradients` gives the chain rule of the 14 → 10.16 example,
+`delta_rule` the OR-gate weight updates of the workshop deck and
+`perceptron_train` the perceptron rule with bias and step activation.
 
 The two training loops are sequential by definition (one sample, one update),
 so they loop over samples in Python; everything else is vectorised.
@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from array_api_compat import device
-
 from dlnotes import activations as _act
-from dlnotes._checks import check_finite, check_ndim, check_nonempty, check_positive
-from dlnotes.activations import identity, step
-from dlnotes.backend import as_float_arrays
+from dlnotes._checks import Count, Flag, Floats, Function, Optional, Real, Spec, checked
+from dlnotes.activations import identity, identity_grad, step
+from dlnotes.backend import float_arrays
 
 __all__ = [
     "DeltaRuleResult",
@@ -34,38 +32,68 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- checks
+# Shape rules that tie the arguments together (no data read; see `checked`'s ``extra``).
 
 
-def _check_callable(name, f):
-    if not callable(f):
-        raise TypeError(f"{name} must be a callable such as dlnotes.activations.identity, got {f!r}")
-
-
-def _check_neuron(xp, x, w, b):
-    """Shapes of one neuron: x (n_in,) or (n_samples, n_in), w (n_in,), b scalar."""
-    check_ndim("w", w, (1,), "a 1-d weight vector of shape (n_in,)")
-    check_nonempty("w", w)
-    check_ndim("x", x, (1, 2), "of shape (n_in,) or (n_samples, n_in)")
-    check_nonempty("x", x)
+def _n_in(call):
+    """``x``'s last axis holds one value per weight of ``w``."""
+    x, w = call.args["x"], call.args["w"]
     if x.shape[-1] != w.shape[0]:
         raise ValueError(
             f"x must have n_in = {w.shape[0]} features (the length of w) in its last axis, "
             f"got shape {tuple(x.shape)}"
         )
-    check_ndim("b", b, (0,), "a scalar (one bias for one neuron)")
-    for name, a in (("x", x), ("w", w), ("b", b)):
-        check_finite(xp, name, a)
 
 
-def _check_count(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _one_target_per_sample(call):
+    _n_in(call)
+    x, y_true = call.args["x"], call.args["y_true"]
+    expected = () if x.ndim == 1 else (x.shape[0],)
+    if tuple(y_true.shape) != expected:
+        raise ValueError(
+            f"y_true must have shape {expected} (one target per sample of x), "
+            f"got shape {tuple(y_true.shape)}"
+        )
+
+
+def _layer(call):
+    x, W, b = call.args["x"], call.args["W"], call.args["b"]
+    n_out, n_in = W.shape
+    if x.shape[-1] != n_in:
+        raise ValueError(
+            f"x must have n_in = {n_in} features (W's second axis) in its last axis, "
+            f"got shape {tuple(x.shape)}"
+        )
+    if b is not None and b.ndim != 0 and tuple(b.shape) != (n_out,):
+        raise ValueError(f"b must have shape (n_out,) = ({n_out},), got shape {tuple(b.shape)}")
+
+
+def _samples(call):
+    """``t`` has one target per row of ``x``, ``w`` (if given) one weight per column."""
+    x, t, w = call.args["x"], call.args["t"], call.args["w"]
+    if t.shape[0] != x.shape[0]:
+        raise ValueError(f"t must have one target per row of x ({x.shape[0]}), got {t.shape[0]}")
+    if w is not None and w.shape[0] != x.shape[1]:
+        raise ValueError(f"w must have length n_in = {x.shape[1]}, got {w.shape[0]}")
+
+
+def _binary_samples(call):
+    _samples(call)
+    t, xp = call.args["t"], call.xp
+    call.require(xp.all((t == 0) | (t == 1)), "t must hold the class labels 0 and 1 only")
 
 
 # --------------------------------------------------------------------------- forward
 
 
+@checked(
+    x=Floats(ndim=(1, 2)),
+    w=Floats(ndim=1),
+    b=Floats(ndim=0),
+    activation=Function(),
+    return_preactivation=Flag(),
+    extra=_n_in,
+)
 def forward(x, w, b=0.0, *, activation=identity, return_preactivation=False):
     r"""Output of one neuron, $\hat y = a(w^\top x + b)$.
 
@@ -98,7 +126,8 @@ def forward(x, w, b=0.0, *, activation=identity, return_preactivation=False):
         If the shapes do not fit (``x``'s last axis must have the length of
         ``w``), an input is empty, or holds NaN or infinity.
     TypeError
-        If ``activation`` is not callable.
+        If an input does not hold real numbers, ``activation`` is not
+        callable or ``return_preactivation`` is not a bool.
 
     Notes
     -----
@@ -112,20 +141,26 @@ def forward(x, w, b=0.0, *, activation=identity, return_preactivation=False):
     >>> float(s), float(y_pred)
     (14.0, 14.0)
     """
-    _check_callable("activation", activation)
-    xp, x, w, b = as_float_arrays(x, w, b, names=("x", "w", "b"))
-    _check_neuron(xp, x, w, b)
+    xp, x, w, b = float_arrays(x, w, b)
     s = xp.asarray(x @ w + b)  # 0-d for one input (not a NumPy scalar), else (n,)
     y_pred = xp.asarray(activation(s))
     return (y_pred, s) if return_preactivation else y_pred
 
 
+@checked(
+    x=Floats(ndim=(1, 2)),
+    W=Floats(ndim=2),
+    b=Optional(Floats(ndim=(0, 1))),
+    activation=Function(),
+    return_preactivation=Flag(),
+    extra=_layer,
+)
 def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
     r"""A fully connected layer on a batch: $\hat Y = a(X W^\top + b)$.
 
     Slide formula: N2.
 
-    Row $k$ of the result is what [`forward`][dlnotes.neuron.forward] gives for ``x[k]`` with
+    Row $k$ of the result is what `forward` gives for ``x[k]`` with
     unit $j$'s weights ``W[j]`` and bias ``b[j]``.
 
     Parameters
@@ -156,7 +191,8 @@ def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
     ValueError
         If the shapes do not fit, an input is empty, or holds NaN or infinity.
     TypeError
-        If ``activation`` is not callable.
+        If an input does not hold real numbers, ``activation`` is not
+        callable or ``return_preactivation`` is not a bool.
 
     Notes
     -----
@@ -172,24 +208,7 @@ def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
     >>> dense([[1.0, 1.0, 3.0]], [[2.0, 2.0, 2.0], [3.0, 1.0, 1.0]], [4.0, 0.0]).tolist()
     [[14.0, 7.0]]
     """
-    _check_callable("activation", activation)
-    if b is None:
-        b = 0.0
-    xp, x, W, b = as_float_arrays(x, W, b, names=("x", "W", "b"))
-    check_ndim("W", W, (2,), "a weight matrix of shape (n_out, n_in)")
-    check_nonempty("W", W)
-    check_ndim("x", x, (1, 2), "of shape (n_samples, n_in) or (n_in,)")
-    check_nonempty("x", x)
-    n_out, n_in = W.shape
-    if x.shape[-1] != n_in:
-        raise ValueError(
-            f"x must have n_in = {n_in} features (W's second axis) in its last axis, "
-            f"got shape {tuple(x.shape)}"
-        )
-    if b.ndim != 0 and tuple(b.shape) != (n_out,):
-        raise ValueError(f"b must have shape (n_out,) = ({n_out},), got shape {tuple(b.shape)}")
-    for name, a in (("x", x), ("W", W), ("b", b)):
-        check_finite(xp, name, a)
+    _, x, W, b = float_arrays(x, W, 0.0 if b is None else b)
     s = x @ W.T + b  # row k, column j: sum_i x[k, i] * W[j, i] + b[j]
     y_pred = activation(s)
     return (y_pred, s) if return_preactivation else y_pred
@@ -199,14 +218,34 @@ def dense(x, W, b=None, *, activation=identity, return_preactivation=False):
 
 
 #: The derivative that goes with each activation of dlnotes.activations.
-_DERIVATIVES = {
-    getattr(_act, name): getattr(_act, name + "_grad")
+_DERIVATIVES = tuple(
+    (getattr(_act, name), getattr(_act, name + "_grad"))
     for name in ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "step")
-}
+)
+
+
+class Derivative(Spec):
+    """$a'$ of the argument ``of``: a callable, or ``None`` for an activation of
+    dlnotes.activations, which is replaced by its ``*_grad``."""
+
+    def __init__(self, of: str) -> None:
+        self.of = of
+
+    def check(self, name, value, call):
+        if value is not None:
+            return Function().check(name, value, call)
+        activation = call.args[self.of]
+        for f, f_grad in _DERIVATIVES:
+            if f is activation:
+                return f_grad
+        raise ValueError(
+            f"{name} is required for an {self.of} that is not one of dlnotes.activations "
+            f"(give its derivative, evaluated at s)"
+        )
 
 
 class NeuronGradients(NamedTuple):
-    r"""What [`gradients`][dlnotes.neuron.gradients] returns: the forward result and every chain-rule factor.
+    r"""What `gradients` returns: the forward result and every chain-rule factor.
 
     Attributes
     ----------
@@ -229,6 +268,15 @@ class NeuronGradients(NamedTuple):
     d_b: object
 
 
+@checked(
+    x=Floats(ndim=(1, 2)),
+    w=Floats(ndim=1),
+    b=Floats(ndim=0),
+    y_true=Floats(ndim=(0, 1)),
+    activation=Function(),
+    activation_grad=Derivative(of="activation"),
+    extra=_one_target_per_sample,
+)
 def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
     r"""Gradients of the squared-error loss of one neuron, by the chain rule.
 
@@ -250,7 +298,9 @@ def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
         $a'(\cdot)$, evaluated at the pre-activation $s$. May be omitted for
         the activations of `dlnotes.activations` (``identity``,
         ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``swish``, ``step``)
-        with their default options: their ``*_grad`` is used.
+        with their default options: their ``*_grad`` is used. A copied
+        snippet has no such table and knows only the identity's derivative:
+        give ``activation_grad`` there for any other activation.
 
     Returns
     -------
@@ -264,7 +314,8 @@ def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
         ``activation_grad`` is missing for an activation that is not one of
         those listed above.
     TypeError
-        If ``activation`` or ``activation_grad`` is not callable.
+        If an input does not hold real numbers, or ``activation`` or
+        ``activation_grad`` is not callable.
 
     Notes
     -----
@@ -289,34 +340,15 @@ def gradients(x, w, b, y_true, *, activation=identity, activation_grad=None):
     >>> float(g.y_pred), float(g.d_y_pred), g.d_w.tolist(), float(g.d_b)
     (14.0, 8.0, [8.0, 8.0, 24.0], 8.0)
     """
-    _check_callable("activation", activation)
-    if activation_grad is None:
-        if activation not in _DERIVATIVES:
-            raise ValueError(
-                "activation_grad is required for an activation that is not one of "
-                "dlnotes.activations (give its derivative, evaluated at s)"
-            )
-        activation_grad = _DERIVATIVES[activation]
-    _check_callable("activation_grad", activation_grad)
-    xp, x, w, b, y_true = as_float_arrays(x, w, b, y_true, names=("x", "w", "b", "y_true"))
-    _check_neuron(xp, x, w, b)
-    expected = () if x.ndim == 1 else (x.shape[0],)
-    if tuple(y_true.shape) != expected:
-        raise ValueError(
-            f"y_true must have shape {expected} (one target per sample of x), "
-            f"got shape {tuple(y_true.shape)}"
-        )
-    check_finite(xp, "y_true", y_true)
-
+    xp, x, w, b, y_true = float_arrays(x, w, b, y_true)
+    a_prime = identity_grad if activation_grad is None else activation_grad  # None: snippet only
     n = 1 if x.ndim == 1 else x.shape[0]
     s = xp.asarray(x @ w + b)
     y_pred = activation(s)
     d_y_pred = -2 * (y_true - y_pred) / n  # derivative of the mean of squares
-    d_s = activation_grad(s) * d_y_pred
-    if x.ndim == 1:
-        d_w, d_b = d_s * x, d_s
-    else:
-        d_w, d_b = d_s @ x, xp.sum(d_s)  # sum the per-sample contributions
+    d_s = a_prime(s) * d_y_pred
+    d_w = d_s * x if x.ndim == 1 else d_s @ x  # summed over the samples
+    d_b = xp.sum(d_s)
     # xp.asarray: NumPy turns 0-d results into scalars; the convention is 0-d arrays
     return NeuronGradients(*(xp.asarray(a) for a in (y_pred, d_y_pred, d_s, d_w, d_b)))
 
@@ -364,7 +396,7 @@ class DeltaRuleStep(NamedTuple):
 
 
 class DeltaRuleResult(NamedTuple):
-    """What [`delta_rule`][dlnotes.neuron.delta_rule] returns.
+    """What `delta_rule` returns.
 
     Attributes
     ----------
@@ -379,25 +411,18 @@ class DeltaRuleResult(NamedTuple):
 
 
 def _as_tuple(a):
-    # array_api_strict has no tolist(); indexing element by element works everywhere
-    return tuple(float(a[i]) for i in range(a.shape[0]))
+    """A 1-d array as a tuple of Python floats (one read from the device per value)."""
+    return tuple(float(a[i]) for i in range(a.shape[0]))  # array_api_strict has no tolist()
 
 
-def _check_samples(xp, x, t, w):
-    check_ndim("x", x, (2,), "of shape (n_samples, n_in), one sample per row")
-    check_nonempty("x", x)
-    check_ndim("t", t, (1,), "of shape (n_samples,)")
-    if t.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"t must have one target per row of x ({x.shape[0]}), got {t.shape[0]}"
-        )
-    check_ndim("w", w, (1,), "a 1-d weight vector of shape (n_in,)")
-    if w.shape[0] != x.shape[1]:
-        raise ValueError(f"w must have length n_in = {x.shape[1]}, got {w.shape[0]}")
-    for name, a in (("x", x), ("t", t), ("w", w)):
-        check_finite(xp, name, a)
-
-
+@checked(
+    x=Floats(ndim=2),
+    t=Floats(ndim=1),
+    w=Floats(ndim=1),
+    lr=Real(0, open="low"),
+    epochs=Count(),
+    extra=_samples,
+)
 def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     r"""The delta rule of the OR-gate slides: no bias, no activation, one sample per update.
 
@@ -420,13 +445,16 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     -------
     DeltaRuleResult
         ``(weights, history)``: the final weights and one
-        [`DeltaRuleStep`][dlnotes.neuron.DeltaRuleStep] per update, for printing the table.
+        `DeltaRuleStep` per update, for printing the table.
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``lr`` is not a number or
+        ``epochs`` is not an integer.
     ValueError
         If the shapes do not fit, an input is empty or not finite, ``lr`` is
-        not positive or ``epochs`` is not a positive integer.
+        not positive or ``epochs`` is less than 1.
 
     Notes
     -----
@@ -441,6 +469,13 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     fit OR. (Erratum N6: the slide prints 0.405 before the fourth update; with
     $w = (1, 1)$ the prediction is 2 and the loss 0.5.)
 
+    The table is made of plain Python numbers, so it reads from the device by
+    design: the start weights once ($n_{in}$ values), then for every update
+    the sample, its target, the two predictions and the new weights
+    ($2 n_{in} + 3$ values; each a host-device sync on a GPU). The losses are
+    computed from those numbers on the host. Without the table the rule would
+    need no read at all.
+
     Examples
     --------
     >>> x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
@@ -450,33 +485,28 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     >>> [round(v, 6) for v in result.weights.tolist()]
     [0.0, 0.0]
     """
-    check_positive("lr", lr)
-    _check_count("epochs", epochs, 1)
-    xp, x, t, w = as_float_arrays(x, t, w, names=("x", "t", "w"))
-    _check_samples(xp, x, t, w)
-
-    history = []
+    _, x, t, w = float_arrays(x, t, w)
+    weights, history = _as_tuple(w), []
     for epoch in range(1, epochs + 1):
         for k in range(x.shape[0]):
-            xk, tk = x[k, :], t[k]
-            p_before = xk @ w
-            w_new = w + lr * (tk - p_before) * xk  # a new array: w is never written
-            p_after = xk @ w_new
-            history.append(
-                DeltaRuleStep(
-                    epoch=epoch,
-                    sample=k,
-                    x=_as_tuple(xk),
-                    target=float(tk),
-                    prediction_before=float(p_before),
-                    loss_before=0.5 * float(tk - p_before) ** 2,
-                    weights_before=_as_tuple(w),
-                    weights_after=_as_tuple(w_new),
-                    prediction_after=float(p_after),
-                    loss_after=0.5 * float(tk - p_after) ** 2,
-                )
+            xk = x[k, :]
+            p = xk @ w
+            w = w + lr * (t[k] - p) * xk  # a new array: the input w is never written
+            target, p_before, p_after = float(t[k]), float(p), float(xk @ w)  # the table's reads
+            row = DeltaRuleStep(
+                epoch=epoch,
+                sample=k,
+                x=_as_tuple(xk),
+                target=target,
+                prediction_before=p_before,
+                loss_before=0.5 * (target - p_before) ** 2,
+                weights_before=weights,
+                weights_after=_as_tuple(w),
+                prediction_after=p_after,
+                loss_after=0.5 * (target - p_after) ** 2,
             )
-            w = w_new
+            history.append(row)
+            weights = row.weights_after
     return DeltaRuleResult(w, tuple(history))
 
 
@@ -484,7 +514,7 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
 
 
 class PerceptronResult(NamedTuple):
-    """What [`perceptron_train`][dlnotes.neuron.perceptron_train] returns.
+    """What `perceptron_train` returns.
 
     Attributes
     ----------
@@ -507,6 +537,15 @@ class PerceptronResult(NamedTuple):
     errors: tuple
 
 
+@checked(
+    x=Floats(ndim=2),
+    t=Floats(ndim=1),
+    w=Optional(Floats(ndim=1)),
+    b=Floats(ndim=0),
+    lr=Real(0, open="low"),
+    max_epochs=Count(),
+    extra=_binary_samples,
+)
 def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
     r"""Train a perceptron (bias and step activation) with the perceptron rule.
 
@@ -534,10 +573,13 @@ def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``lr`` is not a number or
+        ``max_epochs`` is not an integer.
     ValueError
         If the shapes do not fit, an input is empty or not finite, ``t`` holds
         values other than 0 and 1, ``lr`` is not positive or ``max_epochs`` is
-        not a positive integer.
+        less than 1.
 
     Notes
     -----
@@ -550,6 +592,10 @@ def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
     it converges (Erratum N7: the slide calls OR nonlinear and unsolvable by a
     single layer); XOR is not, so the errors never reach 0.
 
+    The convergence test reads the epoch's number of mistakes from the device
+    (one host-device sync per epoch, by design): how many epochs run, and so
+    the length of ``errors``, depends on the data.
+
     Examples
     --------
     >>> gates = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
@@ -559,30 +605,16 @@ def perceptron_train(x, t, *, w=None, b=0.0, lr=1.0, max_epochs=100):
     >>> perceptron_train(gates, [0.0, 1.0, 1.0, 0.0], max_epochs=50).converged
     False
     """
-    check_positive("lr", lr)
-    _check_count("max_epochs", max_epochs, 1)
-    if w is None:
-        xp, x, t, b = as_float_arrays(x, t, b, names=("x", "t", "b"))
-        n_in = x.shape[1] if x.ndim == 2 else 0  # a wrong x is reported by _check_samples
-        w = xp.zeros(n_in, dtype=x.dtype, device=device(x))
-    else:
-        xp, x, t, b, w = as_float_arrays(x, t, b, w, names=("x", "t", "b", "w"))
-    _check_samples(xp, x, t, w)
-    check_ndim("b", b, (0,), "a scalar (one bias for one neuron)")
-    check_finite(xp, "b", b)
-    if not bool(xp.all((t == 0) | (t == 1))):
-        raise ValueError("t must hold the class labels 0 and 1 only")
-
+    xp, x, t, w, b = float_arrays(x, t, 0.0 if w is None else w, b)
+    w = xp.broadcast_to(w, (x.shape[1],))  # zeros when omitted; never written to
     errors = []
     for _ in range(max_epochs):
         mistakes = 0
         for k in range(x.shape[0]):
-            xk = x[k, :]
-            error = t[k] - step(xk @ w + b)  # -1, 0 or +1
-            w = w + lr * error * xk
-            b = b + lr * error
-            mistakes += bool(error != 0)
-        errors.append(mistakes)
-        if mistakes == 0:
+            error = t[k] - step(x[k, :] @ w + b)  # -1, 0 or +1
+            w, b = w + lr * error * x[k, :], b + lr * error
+            mistakes = mistakes + xp.abs(error)
+        errors.append(int(mistakes))  # the convergence test: one read per epoch
+        if errors[-1] == 0:
             break
     return PerceptronResult(w, xp.asarray(b), errors[-1] == 0, len(errors), tuple(errors))

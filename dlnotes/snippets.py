@@ -57,7 +57,7 @@ _ALLOWED_ROOTS = {"numpy", "array_api_compat"} | set(sys.stdlib_module_names)
 _STANDALONE = {
     "get_backend": '''
 def get_backend():
-    """The default namespace for plain Python input: NumPy's."""
+    """The default namespace for plain Python input and created arrays: NumPy's."""
     return array_api_compat.numpy
 ''',
     "resolve_backend": '''
@@ -70,8 +70,17 @@ def resolve_backend(xp):
     return array_api_compat.array_namespace(xp.asarray(0))
 ''',
 }
+_STANDALONE["array_namespace"] = '''
+def array_namespace(*arrays, xp=None):
+    """``xp`` if given, else the namespace of the array arguments (NumPy's for plain input)."""
+    if xp is not None:
+        return resolve_backend(xp)
+    found = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
+    return array_api_compat.array_namespace(*found) if found else array_api_compat.numpy
+'''
 _STANDALONE_IMPORTS = {
     "get_backend": {"import array_api_compat", "import array_api_compat.numpy"},
+    "array_namespace": {"import array_api_compat", "import array_api_compat.numpy"},
     "resolve_backend": {"import array_api_compat", "import importlib"},
 }
 
@@ -100,7 +109,7 @@ def public_names() -> list[str]:
             continue
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
-            if inspect.isfunction(obj):
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__:  # not re-exports
                 names.append(f"{module_name}.{name}")
     return names
 
@@ -156,7 +165,7 @@ def snippet(name: str) -> str:
     head.append("\n".join(sorted(builder.imports, key=_import_order)))
     if builder.constants:
         head.append("\n".join(builder.constants))
-    return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(builder.definitions) + "\n"
+    return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(builder.ordered()) + "\n"
 
 
 def code_lines(source: str) -> int:
@@ -192,7 +201,8 @@ class _Builder:
     """Collects a function, its helpers, constants and imports, in order."""
 
     def __init__(self) -> None:
-        self.definitions: list[str] = []
+        self.definitions: list[tuple[str, str]] = []  # (name, source), the main one first
+        self.at_definition: set[str] = set()  # names read when a ``def`` runs (defaults)
         self.constants: list[str] = []
         self.imports: set[str] = set()
         self.seen: set[str] = set()
@@ -201,8 +211,11 @@ class _Builder:
     def add_function(self, obj: Any, *, main: bool = False) -> None:
         raw = inspect.unwrap(obj)
         if raw.__name__ in _STANDALONE and raw.__module__ == "dlnotes.backend":
-            self.definitions.append(_STANDALONE[raw.__name__].strip())
+            text = _STANDALONE[raw.__name__].strip()
+            self.definitions.append((raw.__name__, text))
             self.imports |= _STANDALONE_IMPORTS[raw.__name__]
+            for global_name in sorted(_free_names(ast.parse(text).body[0])):
+                self.add_global(global_name, raw.__globals__)
             return
         source = textwrap.dedent(inspect.getsource(raw))
         tree = ast.parse(source)
@@ -211,18 +224,32 @@ class _Builder:
         doc = ast.get_docstring(node, clean=True) or ""
         short = _short_docstring(doc, main=main)
         text = _replace_docstring(source, node, short)
-        self.definitions.append(text.strip())
+        if raw.__module__ == "dlnotes.backend" and "get_backend()" in text:
+            text = text.replace("get_backend()", "array_api_compat.numpy")  # the default
+            self.imports.add("import array_api_compat.numpy")
+            node = ast.parse(text.strip()).body[0]
+        self.definitions.append((node.name, text.strip()))
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        for default in defaults:
+            self.at_definition |= {n.id for n in ast.walk(default) if isinstance(n, ast.Name)}
         if _has_annotations(node):
             self.future = True
         for global_name in sorted(_free_names(node)):
             self.add_global(global_name, raw.__globals__)
+
+    def ordered(self) -> list[str]:
+        """The definitions to print: those a ``def`` line needs first, then the main
+        function, then its helpers."""
+        early = [text for name, text in self.definitions if name in self.at_definition]
+        late = [text for name, text in self.definitions if name not in self.at_definition]
+        return early + late
 
     def add_class(self, cls: type) -> None:
         source = textwrap.dedent(inspect.getsource(cls))
         node = ast.parse(source).body[0]
         doc = ast.get_docstring(node, clean=True) or ""
         text = _replace_docstring(source, node, _LINK.sub(r"`\1`", doc.split("\n\n")[0]))
-        self.definitions.append(text.strip())
+        self.definitions.append((node.name, text.strip()))
         if _has_annotations(node):
             self.future = True
         module_globals = vars(sys.modules[cls.__module__])
@@ -260,6 +287,13 @@ class _Builder:
                 else f"from {owner} import {value.__name__} as {name}"
             )
             return
+        assignment = _module_assignment(scope, name)
+        if assignment is not None:  # the constant as its module writes it
+            text, node = assignment
+            for global_name in sorted(_free_names(node)):
+                self.add_global(global_name, scope)
+            self.constants.append(text)
+            return
         text = repr(value)
         try:
             same = ast.literal_eval(text) == value
@@ -268,6 +302,26 @@ class _Builder:
         if not same:
             raise ValueError(f"a snippet cannot write out the global {name!r} = {text[:60]}")
         self.constants.append(f"{name} = {text}")
+
+
+def _module_assignment(scope: dict[str, Any], name: str) -> tuple[str, ast.AST] | None:
+    """The top-level ``name = ...`` statement of the module that owns ``scope``, if any."""
+    module = sys.modules.get(scope.get("__name__", ""))
+    if module is None:
+        return None
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return None
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+            isinstance(t, ast.Name) and t.id == name for t in targets
+        ):
+            if node.value is None:
+                return None
+            return ast.get_source_segment(source, node), node
+    return None
 
 
 def _public_owner(value: Any, name: str) -> str:

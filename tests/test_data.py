@@ -57,8 +57,12 @@ def test_split_is_a_partition(n, f_train, share, seed):
 @pytest.mark.parametrize("n", [7, 10, 33, 100, 101])
 @pytest.mark.parametrize("test_size", [0.1, 0.2, 0.25, 0.3, 0.5])
 def test_two_way_sizes_match_sklearn_train_test_split(n, test_size):
-    model_selection = pytest.importorskip("sklearn.model_selection", reason="scikit-learn is the reference")
-    sk_train, sk_test = model_selection.train_test_split(np.arange(n), test_size=test_size, random_state=0)
+    model_selection = pytest.importorskip(
+        "sklearn.model_selection", reason="scikit-learn is the reference"
+    )
+    sk_train, sk_test = model_selection.train_test_split(
+        np.arange(n), test_size=test_size, random_state=0
+    )
     train, val, test = D.train_val_test_split(n, fractions=(1 - test_size, 0.0, test_size), seed=0)
     assert _sizes((train, val, test)) == (len(sk_train), 0, len(sk_test))
 
@@ -108,7 +112,7 @@ def test_split_bad_fractions(kwargs, error, match):
 
 
 def test_split_bad_n_samples():
-    with pytest.raises(ValueError, match="n_samples must be >= 1"):
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
         D.train_val_test_split(0)
     with pytest.raises(TypeError, match="n_samples must be an int"):
         D.train_val_test_split(np.zeros(10))
@@ -118,12 +122,54 @@ def test_split_bad_n_samples():
         D.train_val_test_split(2, fractions=(0.8, 0.1, 0.1))
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 10.0}, "n_samples must be an integer"),
+        ({"n_samples": "10"}, "n_samples must be an integer"),
+        ({"n_samples": None}, "n_samples must be an integer"),
+        ({"n_samples": 10, "fractions": "0.8"}, "fractions must be a tuple"),
+        ({"n_samples": 10, "fractions": 0.8}, "fractions must be a tuple"),
+        ({"n_samples": 10, "fractions": ("0.8", "0.1", "0.1")}, "fractions must be 3 real numbers"),
+        ({"n_samples": 10, "fractions": (True, False, False)}, "fractions must be 3 real numbers"),
+        ({"n_samples": 10, "fractions": (0.8, 0.1, None)}, "fractions must be 3 real numbers"),
+        ({"n_samples": 10, "seed": True}, "seed must be None, an integer"),
+        ({"n_samples": 10, "seed": "1"}, "seed must be None, an integer"),
+        ({"n_samples": 10, "seed": 1.5}, "seed must be None, an integer"),
+    ],
+)
+def test_split_wrong_types_are_type_errors(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        D.train_val_test_split(**kwargs)
+
+
+def test_split_accepts_numpy_integer_counts():
+    assert _sizes(D.train_val_test_split(np.int64(10), fractions=(0.6, 0.2, 0.2), seed=0)) == (
+        6,
+        2,
+        2,
+    )
+    assert len(D.kfold_indices(np.int64(10), np.int32(5))) == 5
+
+
+def test_split_accepts_lists_numpy_seeds_and_generators():
+    parts = D.train_val_test_split(10, fractions=[0.6, 0.2, 0.2], seed=np.int32(0))
+    assert _sizes(parts) == (6, 2, 2)
+    a = D.train_val_test_split(10, seed=np.random.default_rng(5))
+    b = D.train_val_test_split(10, seed=5)
+    assert all(np.array_equal(to_numpy(u), to_numpy(v)) for u, v in zip(a, b))
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        D.train_val_test_split(10, seed=-1)
+
+
 # --- S2: k-fold -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n, k", [(5, 2), (10, 3), (10, 10), (17, 5)])
 def test_kfold_without_shuffle_is_sklearn_kfold(n, k):
-    model_selection = pytest.importorskip("sklearn.model_selection", reason="scikit-learn is the reference")
+    model_selection = pytest.importorskip(
+        "sklearn.model_selection", reason="scikit-learn is the reference"
+    )
     ours = D.kfold_indices(n, k, shuffle=False)
     theirs = list(model_selection.KFold(n_splits=k).split(np.arange(n)))
     assert len(ours) == len(theirs) == k
@@ -133,7 +179,10 @@ def test_kfold_without_shuffle_is_sklearn_kfold(n, k):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(2, n))), st.integers(0, 2**32 - 1))
+@given(
+    st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(2, n))),
+    st.integers(0, 2**32 - 1),
+)
 def test_kfold_folds_are_disjoint_and_cover_every_sample_once(nk, seed):
     n, k = nk
     folds = [(to_numpy(tr), to_numpy(va)) for tr, va in D.kfold_indices(n, k, seed=seed)]
@@ -156,10 +205,22 @@ def test_kfold_shuffle_follows_the_seed(xp):
     assert a[0][0].dtype == xp.int64
 
 
-@pytest.mark.parametrize("k", [1, 0, 11, 2.5, True])
+@pytest.mark.parametrize("k", [1, 0, -2, 11])
 def test_kfold_bad_n_splits(k):
-    with pytest.raises(ValueError, match="n_splits must be an integer in"):
+    with pytest.raises(ValueError, match=r"n_splits must be an integer (>= 2|in)"):
         D.kfold_indices(10, k)
+
+
+@pytest.mark.parametrize("k", [2.5, 3.0, True, "3", None])
+def test_kfold_n_splits_of_the_wrong_type(k):
+    with pytest.raises(TypeError, match="n_splits must be an integer"):
+        D.kfold_indices(10, k)
+
+
+@pytest.mark.parametrize("shuffle", ["False", 0, 1, None])
+def test_kfold_shuffle_must_be_a_bool(shuffle):
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        D.kfold_indices(10, 2, shuffle=shuffle)
 
 
 # --- R6: standardize ------------------------------------------------------------------
@@ -168,7 +229,7 @@ def test_kfold_bad_n_splits(k):
 def test_r6_fit_on_train_apply_to_val_and_test():
     train = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 50.0]])
     test = np.array([[3.0, 70.0]])
-    z, mean, std = D.standardize(train)
+    _, mean, std = D.standardize(train)
     assert_close(mean, [3.0, 30.0])
     assert_close(std, np.std(train, axis=0))
     z_test, mean2, std2 = D.standardize(test, mean=mean, std=std)
@@ -177,7 +238,9 @@ def test_r6_fit_on_train_apply_to_val_and_test():
 
 
 def test_standardize_matches_sklearn_standard_scaler():
-    preprocessing = pytest.importorskip("sklearn.preprocessing", reason="scikit-learn is the reference")
+    preprocessing = pytest.importorskip(
+        "sklearn.preprocessing", reason="scikit-learn is the reference"
+    )
     rng = np.random.default_rng(0)
     train, test = rng.normal(3.0, 2.0, size=(40, 5)), rng.normal(3.0, 2.0, size=(9, 5))
     train[:, 2] = 7.5  # a constant feature
@@ -190,13 +253,17 @@ def test_standardize_matches_sklearn_standard_scaler():
 
 @pytest.mark.parametrize("value", [0.0, 0.1, 1e6, -3.3])
 def test_constant_feature_becomes_zero_not_nan(value):
-    z, mean, std = D.standardize(np.full((7, 1), value))
+    z, _, std = D.standardize(np.full((7, 1), value))
     assert to_numpy(z).tolist() == [[0.0]] * 7
     assert to_numpy(std).tolist() == [1.0]
 
 
 @settings(max_examples=80, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(2, 40), st.integers(1, 5)), elements=st.floats(-1e3, 1e3)))
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(2, 40), st.integers(1, 5)), elements=st.floats(-1e3, 1e3)
+    )
+)
 def test_standardize_gives_mean_0_and_std_1_on_train(x):
     spread = x.std(axis=0)
     assume(np.all(spread > 1e-3 * (np.abs(x.mean(axis=0)) + 1)))  # no (nearly) constant column
@@ -207,8 +274,10 @@ def test_standardize_gives_mean_0_and_std_1_on_train(x):
 
 def test_extreme_scales_neither_overflow_nor_vanish(xp):
     """float32 squares overflow above about 1.8e19 and flush to 0 below about 1e-23."""
-    x = xp.asarray([[3e30, 1e-30], [-3e30, -1e-30], [3e30, 1e-30], [-3e30, -1e-30]], dtype=xp.float32)
-    z, mean, std = D.standardize(x)  # a RuntimeWarning would fail the test
+    x = xp.asarray(
+        [[3e30, 1e-30], [-3e30, -1e-30], [3e30, 1e-30], [-3e30, -1e-30]], dtype=xp.float32
+    )
+    z, _, std = D.standardize(x)  # a RuntimeWarning would fail the test
     assert z.dtype == xp.float32
     assert_close(std, [3e30, 1e-30], rtol=1e-6, atol=0)
     assert_close(z, [[1.0, 1.0], [-1.0, -1.0], [1.0, 1.0], [-1.0, -1.0]], rtol=1e-6)
@@ -231,6 +300,25 @@ def test_backends_keep_namespace_and_float32(xp):
     assert_close(z2, [[1.0, 2.0], [3.0, 2.0], [5.0, 5.0]])
 
 
+def test_standardize_wrong_types_are_type_errors():
+    with pytest.raises(TypeError, match="x must"):
+        D.standardize("abc")
+    with pytest.raises(TypeError, match="mean must"):
+        D.standardize([[1.0, 2.0]], mean=["a", "b"], std=[1.0, 1.0])
+    with pytest.raises(TypeError, match="std must"):
+        D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=1j)
+
+
+def test_checks_off_skips_only_the_data_checks():
+    import dlnotes
+
+    with dlnotes.checks(False):
+        z, _, _ = D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0, -1.0])  # not read
+        assert to_numpy(z).tolist() == [[1.0, -2.0]]
+        with pytest.raises(ValueError, match=r"mean must have shape \(2,\)"):
+            D.standardize([[1.0, 2.0]], mean=[0.0], std=[1.0])
+
+
 def test_inputs_are_never_modified():
     x = np.array([[1.0, 2.0], [3.0, 5.0]])
     mean, std = np.array([1.0, 1.0]), np.array([2.0, 2.0])
@@ -245,14 +333,36 @@ def test_inputs_are_never_modified():
     "call, match",
     [
         (lambda: D.standardize(np.zeros((0, 3))), "x must not be empty"),
-        (lambda: D.standardize(np.zeros((2, 2, 2))), "x must be of shape"),
+        (lambda: D.standardize(np.zeros((2, 2, 2))), "x must be 1-D or 2-D"),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0, np.inf]),
+            "std must be finite",
+        ),
         (lambda: D.standardize([[1.0, np.nan], [2.0, 3.0]]), "x must be finite"),
-        (lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0]), "mean and std must be given together"),
-        (lambda: D.standardize([[1.0, 2.0]], std=[1.0, 1.0]), "mean and std must be given together"),
-        (lambda: D.standardize([[1.0, 2.0]], mean=[0.0], std=[1.0, 1.0]), r"mean must have shape \(2,\)"),
-        (lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0]), r"std must have shape \(2,\)"),
-        (lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0, 0.0]), "std must be positive"),
-        (lambda: D.standardize([[1.0, 2.0]], mean=[0.0, np.nan], std=[1.0, 1.0]), "mean must be finite"),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0]),
+            "mean and std must be given together",
+        ),
+        (
+            lambda: D.standardize([[1.0, 2.0]], std=[1.0, 1.0]),
+            "mean and std must be given together",
+        ),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0], std=[1.0, 1.0]),
+            r"mean must have shape \(2,\)",
+        ),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0]),
+            r"std must have shape \(2,\)",
+        ),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0, 0.0], std=[1.0, 0.0]),
+            "std must be positive",
+        ),
+        (
+            lambda: D.standardize([[1.0, 2.0]], mean=[0.0, np.nan], std=[1.0, 1.0]),
+            "mean must be finite",
+        ),
     ],
 )
 def test_standardize_bad_input(call, match):

@@ -32,9 +32,18 @@ GT = [1, 0, 1, 1, 0, 1, 0]
 # precision of the all-0 row is 0/0: 0.0 with a warning (see the test below).
 SLIDE_ROWS = {
     "all 0": ([0] * 7, dict(acc=3 / 7, prec=0.0, rec=0.0, f1=0.0, spec=1.0, counts=(0, 0, 3, 4))),
-    "all 1": ([1] * 7, dict(acc=4 / 7, prec=4 / 7, rec=1.0, f1=8 / 11, spec=0.0, counts=(4, 3, 0, 0))),
-    "1000101": ([1, 0, 0, 0, 1, 0, 1], dict(acc=2 / 7, prec=1 / 3, rec=1 / 4, f1=2 / 7, spec=1 / 3, counts=(1, 2, 1, 3))),
-    "1011000": ([1, 0, 1, 1, 0, 0, 0], dict(acc=6 / 7, prec=1.0, rec=3 / 4, f1=6 / 7, spec=1.0, counts=(3, 0, 3, 1))),
+    "all 1": (
+        [1] * 7,
+        dict(acc=4 / 7, prec=4 / 7, rec=1.0, f1=8 / 11, spec=0.0, counts=(4, 3, 0, 0)),
+    ),
+    "1000101": (
+        [1, 0, 0, 0, 1, 0, 1],
+        dict(acc=2 / 7, prec=1 / 3, rec=1 / 4, f1=2 / 7, spec=1 / 3, counts=(1, 2, 1, 3)),
+    ),
+    "1011000": (
+        [1, 0, 1, 1, 0, 0, 0],
+        dict(acc=6 / 7, prec=1.0, rec=3 / 4, f1=6 / 7, spec=1.0, counts=(3, 0, 3, 1)),
+    ),
 }
 AVERAGES = ["micro", "macro", "weighted", None]
 ZERO_DIVISIONS = ["warn", 0.0, 1.0, math.nan]
@@ -43,7 +52,9 @@ PRF = [(precision, "precision_score"), (recall, "recall_score"), (f1_score, "f1_
 
 @pytest.fixture
 def skm():
-    return pytest.importorskip("sklearn.metrics", reason="scikit-learn is the reference; pip install scikit-learn")
+    return pytest.importorskip(
+        "sklearn.metrics", reason="scikit-learn is the reference; pip install scikit-learn"
+    )
 
 
 def _quiet(func, *args, **kwargs):
@@ -165,11 +176,14 @@ def test_labels_option_agrees_with_sklearn(skm, average):
         t, p = _random_labels(rng, 5, 20)
         labels = [int(c) for c in rng.permutation(6)[: int(rng.integers(1, 6))]]
         for ours, name in PRF:
-            want = _quiet(getattr(skm, name), t, p, average=average, labels=labels, zero_division=0.0)
+            want = _quiet(
+                getattr(skm, name), t, p, average=average, labels=labels, zero_division=0.0
+            )
             got = ours(t, p, average=average, labels=labels, zero_division=0.0)
             np.testing.assert_allclose(to_numpy(got), want)
         np.testing.assert_array_equal(
-            to_numpy(confusion_matrix(t, p, labels=labels)), _quiet(skm.confusion_matrix, t, p, labels=labels)
+            to_numpy(confusion_matrix(t, p, labels=labels)),
+            _quiet(skm.confusion_matrix, t, p, labels=labels),
         )
 
 
@@ -203,7 +217,9 @@ def test_specificity_is_recall_of_the_negative_class(skm):
         t, p = _random_labels(rng, 2, int(rng.integers(1, 30)))
         want = _quiet(skm.recall_score, t, p, pos_label=0)
         assert float(_quiet(specificity, t, p)) == pytest.approx(want)
-        assert float(_quiet(specificity, t, p)) == pytest.approx(float(_quiet(recall, t, p, pos_label=0)))
+        assert float(_quiet(specificity, t, p)) == pytest.approx(
+            float(_quiet(recall, t, p, pos_label=0))
+        )
 
 
 def test_multiclass_specificity_one_vs_rest(skm):
@@ -213,7 +229,9 @@ def test_multiclass_specificity_one_vs_rest(skm):
         classes = np.union1d(t, p)
         per_class = [_quiet(skm.recall_score, t != c, p != c, zero_division=0.0) for c in classes]
         np.testing.assert_allclose(to_numpy(_quiet(specificity, t, p, average=None)), per_class)
-        assert float(_quiet(specificity, t, p, average="macro")) == pytest.approx(np.mean(per_class))
+        assert float(_quiet(specificity, t, p, average="macro")) == pytest.approx(
+            np.mean(per_class)
+        )
         support = [np.sum(t == c) for c in classes]
         assert float(_quiet(specificity, t, p, average="weighted")) == pytest.approx(
             np.average(per_class, weights=support)
@@ -221,7 +239,9 @@ def test_multiclass_specificity_one_vs_rest(skm):
         # micro: pool the one-vs-rest problems of every class, then one recall
         pooled_t = np.concatenate([t != c for c in classes])
         pooled_p = np.concatenate([p != c for c in classes])
-        assert float(specificity(t, p, average="micro")) == pytest.approx(skm.recall_score(pooled_t, pooled_p))
+        assert float(specificity(t, p, average="micro")) == pytest.approx(
+            skm.recall_score(pooled_t, pooled_p)
+        )
 
 
 @pytest.mark.parametrize("average", ["macro", "weighted", None])
@@ -266,7 +286,8 @@ def test_mean_iou_ignore_index_inside_the_classes():
 
 label_pairs = st.integers(1, 40).flatmap(
     lambda n: st.tuples(
-        st.lists(st.integers(0, 4), min_size=n, max_size=n), st.lists(st.integers(0, 4), min_size=n, max_size=n)
+        st.lists(st.integers(0, 4), min_size=n, max_size=n),
+        st.lists(st.integers(0, 4), min_size=n, max_size=n),
     )
 )
 
@@ -302,7 +323,9 @@ def test_sensitivity_is_recall():
     rng = np.random.default_rng(2)
     t, p = _random_labels(rng, 3, 30)
     for average in AVERAGES:
-        np.testing.assert_array_equal(to_numpy(sensitivity(t, p, average=average)), to_numpy(recall(t, p, average=average)))
+        np.testing.assert_array_equal(
+            to_numpy(sensitivity(t, p, average=average)), to_numpy(recall(t, p, average=average))
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -383,26 +406,40 @@ def test_inputs_are_not_modified(torch):
 
 
 @pytest.mark.parametrize(
-    "func", [accuracy, precision, recall, sensitivity, specificity, f1_score, confusion_matrix, confusion_counts]
+    "func",
+    [
+        accuracy,
+        precision,
+        recall,
+        sensitivity,
+        specificity,
+        f1_score,
+        confusion_matrix,
+        confusion_counts,
+    ],
 )
 def test_bad_labels_are_rejected(func):
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="y_true and y_pred must have the same shape"):
         func([0, 1, 1], [0, 1])
     with pytest.raises(ValueError, match="y_true must not be empty"):
         func([], [])
-    with pytest.raises(ValueError, match="y_pred must not contain NaN"):
+    with pytest.raises(ValueError, match="y_pred must hold integers"):
         func([0.0, 1.0], [0.0, math.nan])
-    with pytest.raises(ValueError, match="y_true must hold integer class indices"):
+    with pytest.raises(ValueError, match="y_true must hold integers"):
         func([0.5, 1.0], [0, 1])
     with pytest.raises(ValueError, match="y_true must be 1-D"):
         func([[0, 1], [1, 0]], [[0, 1], [1, 0]])
-    with pytest.raises(ValueError, match="y_pred must hold class indices >= 0"):
+    with pytest.raises(ValueError, match="y_pred must hold integers >= 0"):
         func([0, 1], [0, -1])
-    with pytest.raises(TypeError, match="y_true must hold integer class indices"):
+    with pytest.raises(TypeError, match="y_true must hold integers"):
+        func(["a", "b"], [0, 1])
+    # A NumPy string array is refused before the spec names it (the decorator looks up
+    # the namespace of unnamed arrays first): the type is right, the name not yet.
+    with pytest.raises(TypeError):
         func(np.array(["a", "b"]), [0, 1])
 
 
-@pytest.mark.parametrize("func", [precision, recall, specificity, f1_score])
+@pytest.mark.parametrize("func", [precision, recall, sensitivity, specificity, f1_score])
 def test_bad_options_are_rejected(func):
     with pytest.raises(ValueError, match="average must be one of"):
         func([0, 1], [0, 1], average="samples")
@@ -410,42 +447,159 @@ def test_bad_options_are_rejected(func):
         func([0, 1, 2], [0, 1, 1])
     with pytest.raises(ValueError, match="pos_label=1 is not one of"):
         func([0, 2], [2, 0])
-    with pytest.raises(ValueError, match="pos_label must be a class index"):
+    with pytest.raises(ValueError, match="pos_label must be an integer >= 0"):
         func([0, 1], [0, 1], pos_label=-1)
     with pytest.raises(ValueError, match="zero_division must be"):
         func([0, 1], [0, 1], zero_division=0.5)
-    with pytest.raises(TypeError, match="labels must hold integer class indices"):
-        func([0, 1], [0, 1], average="macro", labels=[0.0, 1.0])
-    with pytest.raises(ValueError, match="labels must be a non-empty"):
+    with pytest.raises(ValueError, match="labels must hold integers"):
+        func([0, 1], [0, 1], average="macro", labels=[0.5, 1.0])
+    with pytest.raises(ValueError, match="labels must hold integers >= 0"):
+        func([0, 1], [0, 1], average="macro", labels=[-1, 1])
+    with pytest.raises(ValueError, match="labels must not be empty"):
         func([0, 1], [0, 1], average="macro", labels=[])
+    with pytest.raises(TypeError, match="labels"):
+        func([0, 1], [0, 1], average="macro", labels=["a"])
+
+
+@pytest.mark.parametrize("func", [precision, recall, sensitivity, specificity, f1_score])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("average", True),
+        ("average", 3),
+        ("pos_label", True),
+        ("pos_label", 1.0),
+        ("pos_label", "1"),
+        ("pos_label", None),
+        ("zero_division", True),
+        ("zero_division", "0.0"),
+        ("zero_division", None),
+        ("zero_division", np.array(0.0)),
+    ],
+)
+def test_options_of_the_wrong_type_are_type_errors(func, option, value):
+    with pytest.raises(TypeError, match=option):
+        func([0, 1], [0, 1], **{option: value})
+
+
+def test_whole_float_labels_options_and_numpy_zero_division():
+    # labels given as whole floats are class indices (the Ints rule)
+    assert precision([0, 1, 1], [0, 1, 0], average=None, labels=[1.0, 0.0]).tolist() == [1.0, 0.5]
+    # a NumPy NaN or float is a valid zero_division, and comes back as a plain value
+    assert math.isnan(float(precision(GT, [0] * 7, zero_division=np.float64("nan"))))
+    assert float(precision(GT, [0] * 7, zero_division=np.float32(1.0))) == 1.0
 
 
 def test_numpy_integer_options_are_class_indices(skm):
     # a pos_label taken from np.unique(y) is a NumPy integer, as scikit-learn accepts
     t, p = np.array([0, 1, 1, 0, 1]), np.array([0, 1, 0, 0, 1])
     pos = np.unique(t)[1]
-    assert float(precision(t, p, pos_label=pos)) == pytest.approx(skm.precision_score(t, p, pos_label=pos))
+    assert float(precision(t, p, pos_label=pos)) == pytest.approx(
+        skm.precision_score(t, p, pos_label=pos)
+    )
     assert int(confusion_counts(t, p, pos_label=np.int64(0)).tp) == 2
     assert to_numpy(confusion_matrix(t, p, n_classes=np.int32(3))).shape == (3, 3)
     assert float(mean_iou(t, p, ignore_index=np.int64(0))) == pytest.approx(2 / 3)
-    with pytest.raises(ValueError, match="pos_label must be a class index"):
+    with pytest.raises(TypeError, match="pos_label must be an integer"):
         precision(t, p, pos_label=True)
-    with pytest.raises(ValueError, match="ignore_index must be an int"):
+    with pytest.raises(TypeError, match="ignore_index must be an integer"):
         mean_iou(t, p, ignore_index=0.5)
+    with pytest.raises(TypeError, match="n_classes must be an integer"):
+        mean_iou(t, p, n_classes=np.array(3))
 
 
 def test_bad_n_classes_and_mean_iou_options():
-    with pytest.raises(ValueError, match="y_true holds class 3, but n_classes=3"):
+    with pytest.raises(ValueError, match="y_true holds a class index >= n_classes=3"):
         confusion_matrix([3, 0], [0, 0], n_classes=3)
-    with pytest.raises(ValueError, match="labels holds class 4, but n_classes=3"):
+    with pytest.raises(ValueError, match="labels holds a class index >= n_classes=3"):
         confusion_matrix([1, 0], [0, 0], n_classes=3, labels=[4])
-    with pytest.raises(ValueError, match="y_pred holds class 255"):
+    with pytest.raises(ValueError, match="y_pred holds a class index >= n_classes=2"):
         mean_iou([[0, 1]], [[0, 255]], n_classes=2)
+    with pytest.raises(ValueError, match="pos_label=2 is not below n_classes=2"):
+        confusion_counts([0, 1], [0, 1], pos_label=2, n_classes=2)
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1"):
+        confusion_matrix([0, 1], [0, 1], n_classes=0)
     with pytest.raises(ValueError, match="every pixel of y_true is ignore_index"):
         mean_iou([255, 255], [0, 1], ignore_index=255)
+    with pytest.raises(ValueError, match="y_true must hold class indices >= 0"):
+        mean_iou([-1, 0], [0, 1])
     with pytest.raises(ValueError, match="average must be one of"):
         mean_iou([0, 1], [0, 1], average="micro")
+    with pytest.raises(TypeError, match="average must be one of"):
+        mean_iou([0, 1], [0, 1], average=False)
     with pytest.raises(ValueError, match="same shape"):
         mean_iou(np.zeros((2, 3), dtype=int), np.zeros((3, 2), dtype=int))
-    with pytest.raises(ValueError, match="n_classes must be a class index"):
+    with pytest.raises(TypeError, match="n_classes must be an integer"):
         confusion_counts([0, 1], [0, 1], pos_label=None, n_classes=2.5)
+    with pytest.raises(TypeError, match="n_classes must be an integer"):
+        confusion_counts([0, 1], [0, 1], pos_label=None, n_classes=True)
+
+
+def test_mean_iou_negative_ignore_index():
+    # torch's losses mark void pixels with -100: the kept pixels alone are checked
+    t, p = np.array([[0, -100], [1, 1]]), np.array([[0, 7], [1, 1]])
+    assert float(mean_iou(t, p, ignore_index=-100)) == 1.0
+    assert float(mean_iou(t, p, ignore_index=-100, n_classes=2)) == 1.0
+
+
+def test_results_are_arrays_not_numpy_scalars():
+    for value in (
+        accuracy(GT, [1] * 7),
+        precision(GT, [1] * 7),
+        f1_score(GT, [1] * 7, average="micro"),
+        mean_iou([0, 1], [0, 1]),
+        *confusion_counts(GT, [1] * 7),
+    ):
+        assert type(value) is np.ndarray and value.ndim == 0
+
+
+def test_ratios_keep_the_devices_float_on_no_float64():
+    strict = pytest.importorskip("array_api_strict")
+    device = strict.Device("no_float64")
+    t = strict.asarray(GT, device=device)
+    p = strict.asarray([1, 0, 0, 0, 1, 0, 1], device=device)
+    for value in (accuracy(t, p), precision(t, p), mean_iou(t, p), recall(t, p, average=None)):
+        assert value.dtype == strict.float32 and value.device == device
+
+
+# --------------------------------------------------------------------------
+# Host-device syncs (counted on torch): the general test is tests/test_syncs.py
+
+
+def _syncs(func, *args, **kwargs):
+    torch = pytest.importorskip("torch", reason="syncs are counted on torch tensors")
+    import dlnotes
+    from tests.test_syncs import SyncCounter
+
+    args = [torch.asarray(np.asarray(a)) for a in args]
+    with dlnotes.checks(False), SyncCounter() as counter, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        func(*args, **kwargs)
+    return counter.count
+
+
+@pytest.mark.parametrize("func", [precision, recall, sensitivity, specificity, f1_score])
+def test_zero_division_warn_is_the_only_sync(func):
+    t, p = [0, 0, 1, 1, 2], [0, 1, 1, 2, 2]
+    assert _syncs(func, GT, [0] * 7) == 1  # "warn": read whether a 0/0 occurred
+    for zero_division in (0.0, 1.0, math.nan):
+        assert _syncs(func, GT, [0] * 7, zero_division=zero_division) == 0
+        assert (
+            _syncs(func, t, p, average="macro", labels=[0, 1, 2], zero_division=zero_division) == 0
+        )
+        assert _syncs(func, t, p, average=None, labels=[2, 0], zero_division=zero_division) == 0
+    # without labels the classes are read from the data (the per-class result's size)
+    assert _syncs(func, t, p, average=None, zero_division=0.0) >= 1
+
+
+def test_known_classes_need_no_sync():
+    t, p = [0, 0, 1, 1, 2], [0, 1, 1, 2, 2]
+    assert _syncs(confusion_matrix, t, p, n_classes=3) == 0
+    assert _syncs(confusion_matrix, t, p, labels=[2, 0]) == 0
+    assert _syncs(confusion_counts, t, p, pos_label=None, n_classes=3) == 0
+    assert _syncs(confusion_counts, t, p, pos_label=2) == 0
+    assert _syncs(accuracy, t, p) == 0
+    assert _syncs(mean_iou, [[0, 255]], [[0, 1]], n_classes=2, ignore_index=255) == 0
+    # the number of classes read from the data: one sync, documented
+    assert _syncs(confusion_matrix, t, p) == 1
+    assert _syncs(mean_iou, [[0, 255]], [[0, 1]], ignore_index=255) == 1

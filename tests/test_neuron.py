@@ -66,7 +66,9 @@ def test_n2_dense_agrees_with_forward_row_by_row(case):
     y, s = N.dense(x, w_matrix, b, activation=act.tanh, return_preactivation=True)
     assert tuple(y.shape) == (4, 3)
     for k, j in itertools.product(range(4), range(3)):  # sample k, unit j (w_ji = W[j, i])
-        y_kj, s_kj = N.forward(x[k], w_matrix[j], b[j], activation=act.tanh, return_preactivation=True)
+        y_kj, s_kj = N.forward(
+            x[k], w_matrix[j], b[j], activation=act.tanh, return_preactivation=True
+        )
         assert_close(s[k, j], s_kj, rtol=1e-12, atol=1e-12)
         assert_close(y[k, j], y_kj, rtol=1e-12, atol=1e-12)
 
@@ -171,7 +173,9 @@ def test_n6_delta_rule_slide_losses_and_cycle():
         if r.sample == 2:
             assert np.allclose(r.weights_after, (1.0, 1.0))
         if r.sample == 3:
-            assert np.allclose(r.weights_before, (1.0, 1.0)) and np.allclose(r.weights_after, (0.0, 0.0))
+            assert np.allclose(r.weights_before, (1.0, 1.0)) and np.allclose(
+                r.weights_after, (0.0, 0.0)
+            )
     assert_close(result.weights, [0.0, 0.0], atol=1e-12)
 
 
@@ -277,12 +281,12 @@ def test_history_holds_plain_python_numbers():
     [
         (lambda: N.forward([1.0, 2.0], W, B), "x must have n_in = 3"),
         (lambda: N.forward(X, [[2.0, 2.0, 2.0]], B), "w must be"),
-        (lambda: N.forward(X, W, [4.0, 4.0]), "b must be a scalar"),
-        (lambda: N.forward([], [], B), "w must not be empty"),
+        (lambda: N.forward(X, W, [4.0, 4.0]), "b must be 0-D"),
+        (lambda: N.forward([], [], B), "must not be empty"),
         (lambda: N.forward(np.zeros((0, 3)), W, B), "x must not be empty"),
         (lambda: N.forward([1.0, np.nan, 3.0], W, B), "x must be finite"),
         (lambda: N.forward(X, W, np.inf), "b must be finite"),
-        (lambda: N.dense([X], [1.0, 2.0, 3.0]), "W must be a weight matrix"),
+        (lambda: N.dense([X], [1.0, 2.0, 3.0]), "W must be 2-D"),
         (lambda: N.dense([X], [[1.0, 2.0]]), "x must have n_in = 2"),
         (lambda: N.dense([X], [W, W], [1.0, 2.0, 3.0]), r"b must have shape \(n_out,\) = \(2,\)"),
         (lambda: N.dense([[np.nan, 1.0, 1.0]], [W]), "x must be finite"),
@@ -291,16 +295,28 @@ def test_history_holds_plain_python_numbers():
         (lambda: N.gradients(X, W, B, np.nan), "y_true must be finite"),
         (lambda: N.delta_rule(GATES, OR[:3], W_START), "t must have one target per row"),
         (lambda: N.delta_rule(GATES, OR, [0.1, 0.2, 0.3]), "w must have length n_in = 2"),
-        (lambda: N.delta_rule([0.0, 1.0], OR, W_START), "x must be of shape"),
+        (lambda: N.delta_rule([0.0, 1.0], OR, W_START), "x must be 2-D"),
         (lambda: N.delta_rule(np.zeros((0, 2)), [], W_START), "x must not be empty"),
         (lambda: N.delta_rule(GATES, [0.0, 1.0, np.nan, 1.0], W_START), "t must be finite"),
-        (lambda: N.delta_rule(GATES, OR, W_START, lr=0.0), "lr must be > 0"),
+        (lambda: N.delta_rule(GATES, OR, W_START, lr=0.0), "lr must be a finite number > 0"),
         (lambda: N.delta_rule(GATES, OR, W_START, epochs=0), "epochs must be an integer >= 1"),
-        (lambda: N.delta_rule(GATES, OR, W_START, epochs=1.5), "epochs must be an integer"),
-        (lambda: N.perceptron_train(GATES, [0.0, 1.0, 2.0, 1.0]), "t must hold the class labels 0 and 1"),
+        (
+            lambda: N.perceptron_train(GATES, [0.0, 1.0, 2.0, 1.0]),
+            "t must hold the class labels 0 and 1",
+        ),
         (lambda: N.perceptron_train(GATES, OR, max_epochs=0), "max_epochs must be"),
-        (lambda: N.perceptron_train(GATES, OR, b=[0.0, 1.0]), "b must be a scalar"),
-        (lambda: N.perceptron_train(GATES, OR, lr=-1.0), "lr must be > 0"),
+        (lambda: N.perceptron_train(GATES, OR, b=[0.0, 1.0]), "b must be 0-D"),
+        (lambda: N.perceptron_train(GATES, OR, lr=-1.0), "lr must be a finite number > 0"),
+        (lambda: N.perceptron_train(GATES, OR, w=[0.0, 1.0, 2.0]), "w must have length n_in = 2"),
+        (lambda: N.delta_rule(GATES, OR, W_START, lr=np.inf), "lr must be"),
+        (
+            lambda: N.perceptron_train(GATES, OR, max_epochs=-3),
+            "max_epochs must be an integer >= 1",
+        ),
+        (
+            lambda: N.gradients(X, W, B, TARGET, activation=lambda s: s),
+            "activation_grad is required",
+        ),
     ],
 )
 def test_bad_input_is_a_value_error_naming_the_argument(call, match):
@@ -309,12 +325,65 @@ def test_bad_input_is_a_value_error_naming_the_argument(call, match):
 
 
 def test_bad_kinds_are_type_errors():
-    with pytest.raises(TypeError, match="activation must be a callable"):
+    with pytest.raises(TypeError, match="activation must be callable"):
         N.forward(X, W, B, activation="relu")
-    with pytest.raises(TypeError, match="activation_grad must be a callable"):
+    with pytest.raises(TypeError, match="activation_grad must be callable"):
         N.gradients(X, W, B, TARGET, activation_grad=1.0)
     with pytest.raises(TypeError, match="x must"):
         N.forward(["a", "b", "c"], W, B)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: N.delta_rule(GATES, OR, W_START, epochs=1.5), "epochs must be an integer"),
+        (lambda: N.delta_rule(GATES, OR, W_START, epochs=True), "epochs must be an integer"),
+        (lambda: N.delta_rule(GATES, OR, W_START, epochs="2"), "epochs must be an integer"),
+        (lambda: N.delta_rule(GATES, OR, W_START, lr=True), "lr must be a real number"),
+        (lambda: N.delta_rule(GATES, OR, W_START, lr="0.5"), "lr must be a real number"),
+        (lambda: N.delta_rule(GATES, OR, W_START, lr=None), "lr must be a real number"),
+        (lambda: N.perceptron_train(GATES, OR, lr=True), "lr must be a real number"),
+        (lambda: N.perceptron_train(GATES, OR, max_epochs=10.0), "max_epochs must be an integer"),
+        (lambda: N.perceptron_train(GATES, OR, max_epochs=None), "max_epochs must be an integer"),
+        (lambda: N.perceptron_train(GATES, OR, w="ab"), "w must"),
+        (lambda: N.forward(X, W, B, return_preactivation="False"), "return_preactivation must be"),
+        (lambda: N.forward(X, W, B, return_preactivation=1), "return_preactivation must be"),
+        (lambda: N.dense([X], [W], return_preactivation=None), "return_preactivation must be"),
+        (lambda: N.dense([X], [W], activation=None), "activation must be callable"),
+        (lambda: N.forward(X, W, "4"), "b must"),
+        (lambda: N.gradients(X, W, B, "10"), "y_true must"),
+        (lambda: N.delta_rule(GATES, [None] * 4, W_START), "t must"),
+    ],
+)
+def test_wrong_types_are_type_errors_naming_the_argument(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_numpy_integers_are_counts():
+    assert len(N.delta_rule(GATES, OR, W_START, epochs=np.int64(2)).history) == 8
+    assert N.perceptron_train(GATES, OR, max_epochs=np.int32(3)).epochs == 3
+
+
+def test_scalar_results_are_0d_arrays_not_numpy_scalars():
+    for out in (
+        N.forward(X, W, B),
+        *N.gradients(X, W, B, TARGET)[:3],
+        N.gradients(X, W, B, TARGET).d_b,
+    ):
+        assert isinstance(out, np.ndarray) and out.ndim == 0
+    assert isinstance(N.perceptron_train(GATES, OR).bias, np.ndarray)
+
+
+def test_checks_off_skips_the_data_checks_only():
+    import dlnotes
+
+    with dlnotes.checks(False):
+        assert np.isnan(float(N.forward([1.0, np.nan, 3.0], W, B)))  # not checked: NaN goes through
+        with pytest.raises(ValueError, match="x must have n_in = 3"):  # shapes are still checked
+            N.forward([1.0, 2.0], W, B)
+        with pytest.raises(TypeError, match="lr"):  # and options
+            N.delta_rule(GATES, OR, W_START, lr="1")
 
 
 def test_mixing_libraries_is_a_type_error(torch):
