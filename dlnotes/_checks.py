@@ -158,8 +158,8 @@ class Choice(Spec):
         except Exception:
             ok = False
         if not ok:
-            kinds = {type(c) for c in self.choices if c is not None}
-            if value is not None and not isinstance(value, tuple(kinds)):
+            kinds = tuple({type(c) for c in self.choices if c is not None})
+            if not isinstance(value, kinds):  # None too, when it is not a choice
                 raise TypeError(f"{name} must be one of {self.choices}, got {value!r}")
             raise ValueError(f"{name} must be one of {self.choices}, got {value!r}")
         return value
@@ -476,7 +476,7 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
         unknown = set(specs) - set(signature.parameters)
         if unknown:
             raise TypeError(f"{fn.__name__} has no parameter {sorted(unknown)}")
-        floats = [n for n, s in specs.items() if _unwrap(s).__class__ is Floats]
+        floats = [n for n, s in specs.items() if isinstance(_unwrap(s), Floats)]
         arrays = [n for n, s in specs.items() if s.is_array]
 
         @functools.wraps(fn)
@@ -504,7 +504,13 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
             if extra is not None:
                 extra(call)
             call.settle()
-            return fn(*bound.args, **bound.kwargs)
+            # The body's own calls of public functions are checked already: their
+            # data checks would only add syncs.
+            token = _ENABLED.set(False)
+            try:
+                return fn(*bound.args, **bound.kwargs)
+            finally:
+                _ENABLED.reset(token)
 
         wrapper.__dlnotes_specs__ = specs
         return wrapper

@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import math
 
-import array_api_compat
+from array_api_compat import device
 
 from dlnotes._checks import (
     REDUCTIONS,
-    check_choice,
-    check_finite,
-    check_nonempty,
-    check_positive,
-    check_same_shape,
-    check_unit_interval,
+    Axis,
+    Choice,
+    Flag,
+    Floats,
+    Optional,
+    Real,
+    checked,
     reduce,
 )
-from dlnotes.activations import log_sigmoid, relu, sigmoid
-from dlnotes.backend import as_float_arrays
+from dlnotes.activations import log_sigmoid, sigmoid
+from dlnotes.backend import float_arrays
 
 __all__ = [
     "absolute_margin",
@@ -63,92 +64,106 @@ __all__ = [
 
 GAN_MODES = ("minimax", "non_saturating")
 
+# Options shared by many losses (specs of `checked`).
+_REDUCTION = Choice(*REDUCTIONS)
+_EPS = Real(0, 0.5, open="both")
+
 
 # --------------------------------------------------------------------------
-# Shared preparation: every public function validates through these, so bad
-# input fails the same way everywhere.
+# Rules that tie arguments together (`checked`'s ``extra``; no snippet carries them)
 # --------------------------------------------------------------------------
 
 
-def _pair(y_true, y_pred, reduction, pred_name="y_pred"):
-    """Namespace and two finite, non-empty floating arrays of one shape."""
-    check_choice("reduction", reduction, REDUCTIONS)
-    xp, y_true, y_pred = as_float_arrays(y_true, y_pred)
-    check_nonempty("y_true", y_true)
-    check_nonempty(pred_name, y_pred)
-    check_same_shape("y_true", y_true, pred_name, y_pred)
-    check_finite(xp, "y_true", y_true)
-    check_finite(xp, pred_name, y_pred)
-    return xp, y_true, y_pred
+def _class_targets(call):
+    """``y_true``: distributions with the scores' shape, or class indices without ``axis``."""
+    scores_name = "logits" if "logits" in call.args else "y_pred"
+    y, scores, axis, xp = call.args["y_true"], call.args[scores_name], call.args["axis"], call.xp
+    shape = tuple(scores.shape)
+    if tuple(y.shape) == shape:
+        call.require(xp.all((y >= 0) & (y <= 1)), "y_true must hold probabilities in [0, 1]")
+        return
+    axis %= len(shape)
+    classes, without = shape[axis], shape[:axis] + shape[axis + 1 :]
+    if tuple(y.shape) != without:
+        raise ValueError(
+            f"y_true must have the shape of {scores_name} {shape} (probabilities) or "
+            f"that shape without axis {axis}, {without} (class indices); got {tuple(y.shape)}"
+        )
+    call.require(
+        xp.all((y >= 0) & (y < classes) & (y == xp.floor(y))),
+        f"y_true must hold integer class indices in [0, {classes}) (no NaN)",
+    )
 
 
-def _probabilities(y_true, y_pred, reduction):
-    """Like ``_pair`` for two arrays of probabilities in [0, 1]."""
-    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
-    check_unit_interval(xp, "y_true", y_true)
-    check_unit_interval(xp, "y_pred", y_pred)
-    return xp, y_true, y_pred
+def _signs(call):
+    """Margin losses: labels -1 or +1."""
+    y = call.args["y_true"]
+    call.require(
+        call.xp.all((y == 1) | (y == -1)),
+        "y_true must hold labels -1 or +1 (map 0/1 labels with 2*y - 1)",
+    )
 
 
-def _axis(x, axis, *, allow_none=False):
-    """``axis`` as a non-negative int (or None where allowed), validated."""
-    if axis is None and allow_none:
-        return None
-    if isinstance(axis, bool) or not isinstance(axis, int) or not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis must be an int in [-{x.ndim}, {x.ndim}), got {axis!r} for shape {tuple(x.shape)}")
-    return axis % x.ndim
+def _binary(call):
+    """Hamming: both inputs hold 0 and 1 only."""
+    for name in ("y_true", "y_pred"):
+        v = call.args[name]
+        call.require(call.xp.all((v == 0) | (v == 1)), f"{name} must be binary (0 or 1)")
 
 
-def _vector_axes(x, axis):
-    """The coordinate axes of a distance: ``axis``, or every axis for None."""
-    return tuple(range(x.ndim)) if axis is None else (_axis(x, axis),)
+def _discriminator_outputs(call):
+    """GAN losses: probabilities in [0, 1] unless ``from_logits``; pairs for "none"."""
+    args, xp = call.args, call.xp
+    names = [n for n in ("d_real", "d_fake") if n in args]
+    if len(names) == 2 and args["reduction"] == "none":
+        real, fake = tuple(args["d_real"].shape), tuple(args["d_fake"].shape)
+        if real != fake:
+            raise ValueError(
+                f"d_real and d_fake must have the same shape for reduction='none' "
+                f"(per-pair losses), got {real} and {fake}"
+            )
+    if not args["from_logits"]:
+        for name in names:
+            d = args[name]
+            call.require(
+                xp.all((d >= 0) & (d <= 1)), f"{name} must hold probabilities in [0, 1] (no NaN)"
+            )
 
 
-def _per_sample(xp, terms, axis, reduction, combine="sum"):
-    """Sum (or max) ``terms`` along ``axis`` inside each sample, then reduce over samples.
-
-    ``axis=None`` (or ``()``) combines nothing: every element is a sample.
-    ``reduction`` comes validated, as in ``_grad_scale``.
-    """
-    if axis is not None and axis != ():
-        terms = getattr(xp, combine)(terms, axis=axis)
-    return reduce(xp, terms, reduction)
+# --------------------------------------------------------------------------
+# Shared pieces of math (a snippet inlines them)
+# --------------------------------------------------------------------------
 
 
-def _grad_scale(x, axis, reduction):
-    """Factor that turns element-wise derivatives into the reduced loss's gradient."""
-    if reduction != "mean":
-        return 1.0
-    n = math.prod(int(d) for d in x.shape)
-    samples = n // int(x.shape[axis]) if axis is not None else n
-    return 1.0 / samples
+def _averaged(x, axis, reduction):
+    """How many terms "mean" averages (every element, or every sample with ``axis``); else 1."""
+    samples = math.prod(x.shape) // (1 if axis is None else x.shape[axis])
+    return samples if reduction == "mean" else 1
 
 
-def _clip_probabilities(xp, p, eps, *, upper=True):
-    """Clip to [eps, 1 - eps], or to [eps, 1] with ``upper=False``.
-
-    For the upper bound eps is raised to the dtype's machine epsilon, so that
-    1 - eps < 1 in that dtype; a lower bound alone needs no raising.
-    """
-    if not 0 < eps < 0.5:
-        raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
-    if not upper:
-        return xp.clip(p, eps, 1.0)
+def _clip(xp, p, eps):
+    """``p`` clipped to [eps, 1 - eps], eps raised to the dtype's machine epsilon (1 - eps < 1)."""
     eps = max(eps, float(xp.finfo(p.dtype).eps))
     return xp.clip(p, eps, 1 - eps)
 
 
-def _bce_logits_terms(y, x):
-    r"""Element-wise $-[y\log\sigma(x) + (1-y)\log\sigma(-x)]$, finite for any finite x."""
-    return -(y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+def _class_ids(xp, z, axis):
+    """0, 1, ..., C-1 along ``axis`` (length 1 elsewhere) in ``z``'s dtype: one-hot by ``==``."""
+    shape = [1] * z.ndim
+    shape[axis] = z.shape[axis]
+    return xp.reshape(xp.arange(z.shape[axis], dtype=z.dtype, device=device(z)), tuple(shape))
 
 
-def _largest_exp_argument(xp, x):
-    """The largest value $t$ of ``x``'s dtype (0-d, on its device) whose $e^t$ is finite."""
-    bound = math.log(float(xp.finfo(x.dtype).max))
-    t = xp.asarray(bound, dtype=x.dtype, device=array_api_compat.device(x))
-    # float32 rounds log(max) up (88.7228394 > 88.7228391): its exp would overflow
-    return t if float(t) <= bound else xp.nextafter(t, xp.zeros_like(t))
+def _largest_exp_argument(xp, dtype):
+    """The largest number $t$ of ``dtype`` whose $e^t$ is finite, found in Python (no device read).
+
+    ``log(max)`` is rounded down to the dtype's spacing near it: float32 would
+    round 88.7228391 up to 88.7228394, whose exp overflows.
+    """
+    info = xp.finfo(dtype)
+    bound = math.log(float(info.max))
+    step = 2.0 ** math.floor(math.log2(bound)) * float(info.eps)
+    return math.floor(bound / step) * step
 
 
 # --------------------------------------------------------------------------
@@ -156,6 +171,12 @@ def _largest_exp_argument(xp, x):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    reduction=_REDUCTION,
+    axis=Axis(of="y_pred", allow_none=True),
+)
 def mae(y_true, y_pred, *, reduction="mean", axis=None):
     r"""Mean absolute error (L1 loss).
 
@@ -183,9 +204,12 @@ def mae(y_true, y_pred, *, reduction="mean", axis=None):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int or
+        ``reduction`` is not a string.
     ValueError
-        If the shapes differ, an input is empty or not finite, or an option
-        is invalid.
+        If the shapes differ, an input is empty or not finite, ``axis`` is out
+        of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -198,13 +222,21 @@ def mae(y_true, y_pred, *, reduction="mean", axis=None):
     >>> float(mae([[1.0, 0.0]], [[0.5, 0.5]], axis=-1))
     1.0
     """
-    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
-    axis = _axis(y_pred, axis, allow_none=True)
-    return _per_sample(xp, xp.abs(y_true - y_pred), axis, reduction)
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    errors = xp.abs(y_true - y_pred)
+    if axis is not None:  # one loss per sample: the sum over its coordinates
+        errors = xp.sum(errors, axis=axis)
+    return reduce(xp, errors, reduction)
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    reduction=_REDUCTION,
+    axis=Axis(of="y_pred", allow_none=True),
+)
 def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
-    r"""Gradient of [`mae`][dlnotes.losses.mae] with respect to ``y_pred``.
+    r"""Gradient of `mae` with respect to ``y_pred``.
 
     Slide formula: L1.
 
@@ -217,7 +249,7 @@ def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     axis : int or None, default=None
-        The per-sample summation axis of the loss (see [`mae`][dlnotes.losses.mae]).
+        The per-sample summation axis of the loss (see `mae`).
 
     Returns
     -------
@@ -227,9 +259,10 @@ def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
 
     Raises
     ------
+    TypeError
+        As `mae`.
     ValueError
-        If the shapes differ, an input is empty or not finite, or an option
-        is invalid.
+        As `mae`.
 
     Notes
     -----
@@ -243,11 +276,18 @@ def mae_grad(y_true, y_pred, *, reduction="mean", axis=None):
     >>> mae_grad([10.0, 10.0], [14.0, 8.0]).tolist()
     [0.5, -0.5]
     """
-    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
-    axis = _axis(y_pred, axis, allow_none=True)
-    return xp.sign(y_pred - y_true) * _grad_scale(y_pred, axis, reduction)
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    d = y_pred - y_true
+    sign = xp.astype(d > 0, d.dtype) - xp.astype(d < 0, d.dtype)  # xp.sign syncs on torch
+    return sign / _averaged(y_pred, axis, reduction)
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    reduction=_REDUCTION,
+    axis=Axis(of="y_pred", allow_none=True),
+)
 def mse(y_true, y_pred, *, reduction="mean", axis=None):
     r"""Mean squared error (L2 loss), the loss of the 14 → 10.16 example.
 
@@ -276,9 +316,12 @@ def mse(y_true, y_pred, *, reduction="mean", axis=None):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int or
+        ``reduction`` is not a string.
     ValueError
-        If the shapes differ, an input is empty or not finite, or an option
-        is invalid.
+        If the shapes differ, an input is empty or not finite, ``axis`` is out
+        of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -299,13 +342,21 @@ def mse(y_true, y_pred, *, reduction="mean", axis=None):
     >>> round(float(mse(y, [[0.9, 0.1], [0.1, 0.9], [0.4, 0.6]], axis=-1)), 2)
     0.25
     """
-    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
-    axis = _axis(y_pred, axis, allow_none=True)
-    return _per_sample(xp, (y_true - y_pred) ** 2, axis, reduction)
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    squared = (y_true - y_pred) ** 2
+    if axis is not None:  # one loss per sample: the sum over its classes
+        squared = xp.sum(squared, axis=axis)
+    return reduce(xp, squared, reduction)
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    reduction=_REDUCTION,
+    axis=Axis(of="y_pred", allow_none=True),
+)
 def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
-    r"""Gradient of [`mse`][dlnotes.losses.mse] with respect to ``y_pred``.
+    r"""Gradient of `mse` with respect to ``y_pred``.
 
     Slide formula: L2, N3.
 
@@ -318,7 +369,7 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     axis : int or None, default=None
-        The per-sample summation axis of the loss (see [`mse`][dlnotes.losses.mse]).
+        The per-sample summation axis of the loss (see `mse`).
 
     Returns
     -------
@@ -327,9 +378,10 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
 
     Raises
     ------
+    TypeError
+        As `mse`.
     ValueError
-        If the shapes differ, an input is empty or not finite, or an option
-        is invalid.
+        As `mse`.
 
     Notes
     -----
@@ -344,9 +396,8 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
     >>> mse_grad([10.0], [14.0]).tolist()
     [8.0]
     """
-    xp, y_true, y_pred = _pair(y_true, y_pred, reduction)
-    axis = _axis(y_pred, axis, allow_none=True)
-    return -2 * (y_true - y_pred) * _grad_scale(y_pred, axis, reduction)
+    _, y_true, y_pred = float_arrays(y_true, y_pred)
+    return 2 * (y_pred - y_true) / _averaged(y_pred, axis, reduction)
 
 
 # --------------------------------------------------------------------------
@@ -354,6 +405,12 @@ def mse_grad(y_true, y_pred, *, reduction="mean", axis=None):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    y_pred=Floats(low=0, high=1, like="y_true"),
+    reduction=_REDUCTION,
+    eps=_EPS,
+)
 def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
     r"""Binary cross-entropy on probabilities.
 
@@ -369,10 +426,11 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
         "mean" averages the element-wise losses over every element, "sum"
         adds them, "none" returns them.
     eps : float, default=1e-7
-        ``y_pred`` is clipped to $[\epsilon, 1-\epsilon]$ before the logarithms,
-        so $p = 0$ and $p = 1$ give finite losses (at most $-\log\epsilon \approx
-        16.1$). $\epsilon$ is raised to the dtype's machine epsilon
-        (1.19e-7 for float32) if smaller, so that $1-\epsilon < 1$.
+        In (0, 0.5). ``y_pred`` is clipped to $[\epsilon, 1-\epsilon]$ before
+        the logarithms, so $p = 0$ and $p = 1$ give finite losses (at most
+        $-\log\epsilon \approx 16.1$). $\epsilon$ is raised to the dtype's
+        machine epsilon (1.19e-7 for float32) if smaller, so that
+        $1-\epsilon < 1$.
 
     Returns
     -------
@@ -381,9 +439,13 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``eps`` is not a number or
+        ``reduction`` is not a string.
     ValueError
-        If the shapes differ, an input is empty, or a value is outside [0, 1]
-        (NaN included).
+        If the shapes differ, an input is empty, a value is outside [0, 1]
+        (NaN included), ``eps`` is not in (0, 0.5) or ``reduction`` is
+        unknown.
 
     Notes
     -----
@@ -391,7 +453,7 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
 
     PyTorch's ``binary_cross_entropy`` bounds each logarithm at $-100$
     instead; the two agree wherever $\epsilon \le p \le 1-\epsilon$. To train,
-    prefer [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits], which needs no clipping.
+    prefer `binary_cross_entropy_with_logits`, which needs no clipping.
 
     Examples
     --------
@@ -400,13 +462,19 @@ def binary_cross_entropy(y_true, y_pred, *, reduction="mean", eps=1e-7):
     >>> round(float(binary_cross_entropy([1.0], [0.0])), 2)
     16.12
     """
-    xp, y, p = _probabilities(y_true, y_pred, reduction)
-    p = _clip_probabilities(xp, p, eps)
+    xp, y, p = float_arrays(y_true, y_pred)
+    p = _clip(xp, p, eps)
     return reduce(xp, -(y * xp.log(p) + (1 - y) * xp.log(1 - p)), reduction)
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    y_pred=Floats(low=0, high=1, like="y_true"),
+    reduction=_REDUCTION,
+    eps=_EPS,
+)
 def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
-    r"""Gradient of [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy] with respect to ``y_pred``.
+    r"""Gradient of `binary_cross_entropy` with respect to ``y_pred``.
 
     Slide formula: L3.
 
@@ -419,7 +487,7 @@ def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
     eps : float, default=1e-7
-        The clipping bound of the loss (see [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy]).
+        The clipping bound of the loss (see `binary_cross_entropy`).
 
     Returns
     -------
@@ -428,8 +496,10 @@ def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
 
     Raises
     ------
+    TypeError
+        As `binary_cross_entropy`.
     ValueError
-        As [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy].
+        As `binary_cross_entropy`.
 
     Notes
     -----
@@ -446,11 +516,16 @@ def binary_cross_entropy_grad(y_true, y_pred, *, reduction="mean", eps=1e-7):
     >>> [round(g, 4) for g in binary_cross_entropy_grad([1.0, 0.0], [0.8, 0.2]).tolist()]
     [-0.625, 0.625]
     """
-    xp, y, p = _probabilities(y_true, y_pred, reduction)
-    p = _clip_probabilities(xp, p, eps)
-    return (p - y) / (p * (1 - p)) * _grad_scale(p, None, reduction)
+    xp, y, p = float_arrays(y_true, y_pred)
+    p = _clip(xp, p, eps)
+    return (p - y) / (p * (1 - p)) / _averaged(p, None, reduction)
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    logits=Floats(like="y_true"),
+    reduction=_REDUCTION,
+)
 def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
     r"""Binary cross-entropy from logits, stable for any finite logit.
 
@@ -473,30 +548,37 @@ def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``reduction`` is not a
+        string.
     ValueError
-        If the shapes differ, an input is empty, ``logits`` is not finite or
-        ``y_true`` is outside [0, 1].
+        If the shapes differ, an input is empty, ``logits`` is not finite,
+        ``y_true`` is outside [0, 1] or ``reduction`` is unknown.
 
     Notes
     -----
     $$L = -\frac{1}{n}\sum_i\bigl(y_i\log\sigma(x_i) + (1-y_i)\log\sigma(-x_i)\bigr)$$
 
-    using $1-\sigma(x) = \sigma(-x)$ and the overflow-free
-    [`log_sigmoid`][dlnotes.activations.log_sigmoid], so logits of $\pm 1000$ give
-    exact, finite losses without clipping.
+    using $1-\sigma(x) = \sigma(-x)$ and the overflow-free `log_sigmoid`
+    (``dlnotes.activations``), so logits of $\pm 1000$ give exact, finite
+    losses without clipping.
 
     Examples
     --------
     >>> binary_cross_entropy_with_logits([1.0, 0.0], [1000.0, 1000.0], reduction="none").tolist()
     [0.0, 1000.0]
     """
-    xp, y, x = _pair(y_true, logits, reduction, "logits")
-    check_unit_interval(xp, "y_true", y)
-    return reduce(xp, _bce_logits_terms(y, x), reduction)
+    xp, y, x = float_arrays(y_true, logits)
+    return reduce(xp, -y * log_sigmoid(x) - (1 - y) * log_sigmoid(-x), reduction)
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    logits=Floats(like="y_true"),
+    reduction=_REDUCTION,
+)
 def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
-    r"""Gradient of [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits] w.r.t. ``logits``.
+    r"""Gradient of `binary_cross_entropy_with_logits` with respect to ``logits``.
 
     Slide formula: L3.
 
@@ -517,8 +599,10 @@ def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `binary_cross_entropy_with_logits`.
     ValueError
-        As [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits].
+        As `binary_cross_entropy_with_logits`.
 
     Notes
     -----
@@ -530,11 +614,17 @@ def binary_cross_entropy_with_logits_grad(y_true, logits, *, reduction="mean"):
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0]).tolist()
     [-0.25, 0.25]
     """
-    xp, y, x = _pair(y_true, logits, reduction, "logits")
-    check_unit_interval(xp, "y_true", y)
-    return (sigmoid(x) - y) * _grad_scale(x, None, reduction)
+    _, y, x = float_arrays(y_true, logits)
+    return (sigmoid(x) - y) / _averaged(x, None, reduction)
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    y_pred=Floats(low=0, high=1, like="y_true"),
+    axis=Axis(of="y_pred"),
+    reduction=_REDUCTION,
+    eps=_EPS,
+)
 def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=1e-7):
     r"""Categorical cross-entropy on predicted probabilities.
 
@@ -565,15 +655,19 @@ def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int, or
+        ``eps`` or ``reduction`` has the wrong type.
     ValueError
-        If the shapes differ, an input is empty, or a value is outside [0, 1].
+        If the shapes differ, an input is empty, a value is outside [0, 1],
+        ``axis`` is out of range or an option is invalid.
 
     Notes
     -----
     $$L = -\frac{1}{n}\sum_{i=1}^n\sum_c \tilde y_{ic}\log \hat y_{ic}$$
 
     The rows of ``y_pred`` are not renormalised; pass a softmax output, or
-    use [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] on logits.
+    use `softmax_cross_entropy` on logits.
 
     Examples
     --------
@@ -585,76 +679,18 @@ def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=
     >>> round(float(categorical_cross_entropy(y, [[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]])), 2)
     1.06
     """
-    xp, y, p = _probabilities(y_true, y_pred, reduction)
-    axis = _axis(p, axis)
-    log_p = xp.log(_clip_probabilities(xp, p, eps, upper=False))
-    return _per_sample(xp, -(y * log_p), axis, reduction)
+    xp, y, p = float_arrays(y_true, y_pred)
+    log_p = xp.log(xp.clip(p, min=eps))  # a zero probability costs -log(eps), not inf
+    return reduce(xp, xp.sum(-y * log_p, axis=axis), reduction)
 
 
-def _class_targets(y_true, scores, axis, reduction, scores_name):
-    """(xp, y, scores, axis, is_index), validated.
-
-    ``y_true`` with the shape of ``scores`` holds distributions (``is_index``
-    False); with that shape minus ``axis`` it holds integer class indices,
-    returned as an integer array.
-    """
-    check_choice("reduction", reduction, REDUCTIONS)
-    xp, y, s = as_float_arrays(y_true, scores)
-    check_nonempty(scores_name, s)
-    check_finite(xp, scores_name, s)
-    axis = _axis(s, axis)
-    if tuple(y.shape) == tuple(s.shape):
-        check_unit_interval(xp, "y_true", y)
-        return xp, y, s, axis, False
-    classes = int(s.shape[axis])
-    without = tuple(s.shape[:axis]) + tuple(s.shape[axis + 1 :])
-    if tuple(y.shape) != without:
-        raise ValueError(
-            f"y_true must have the shape of {scores_name} {tuple(s.shape)} (probabilities) or "
-            f"that shape without axis {axis}, {without} (class indices); got {tuple(y.shape)}"
-        )
-    if not bool(xp.all((y >= 0) & (y < classes) & (y == xp.floor(y)))):
-        raise ValueError(f"y_true must hold integer class indices in [0, {classes}) (no NaN)")
-    return xp, xp.astype(y, xp.int64), s, axis, True
-
-
-def _one_hot(xp, index, like, axis):
-    """Boolean one-hot array of ``index`` with the shape of ``like`` (classes on ``axis``)."""
-    shape = [1] * like.ndim
-    shape[axis] = int(like.shape[axis])
-    labels = xp.arange(shape[axis], dtype=xp.int64, device=array_api_compat.device(like))
-    return xp.reshape(labels, tuple(shape)) == xp.expand_dims(index, axis=axis)
-
-
-def _softmax_ce(xp, y, z, axis, is_index, reduction, *, loss=True, grad=True):
-    """(loss, gradient) of softmax cross-entropy from one pass of exponentials.
-
-    The same formulas as ``activations.log_softmax`` / ``softmax``, written out
-    here so that the loss and its gradient share ``exp(z - max)`` and class
-    indices are picked instead of multiplied by a one-hot array (see
-    benchmarks/bench_softmax_cross_entropy.py). Inputs come validated.
-    """
-    shifted = z - xp.max(z, axis=axis, keepdims=True)
-    e = xp.exp(shifted)  # in (0, 1]: never overflows
-    total = xp.sum(e, axis=axis, keepdims=True)  # >= 1: its log is finite
-    value = gradient = None
-    if loss:
-        if is_index:  # -log softmax(z)_t = log(total) - shifted_t
-            picked = xp.take_along_axis(shifted, xp.expand_dims(y, axis=axis), axis=axis)
-            value = xp.squeeze(xp.log(total) - picked, axis=axis)
-        else:
-            value = -xp.sum(y * (shifted - xp.log(total)), axis=axis)
-        value = reduce(xp, value, reduction)
-    if grad:
-        scale = _grad_scale(z, axis, reduction)
-        if is_index:  # one-hot targets sum to 1: softmax - onehot
-            p = e * (scale / total)
-            gradient = xp.where(_one_hot(xp, y, z, axis), p - scale, p)
-        else:
-            gradient = e * (xp.sum(y, axis=axis, keepdims=True) * scale / total) - y * scale
-    return value, gradient
-
-
+@checked(
+    logits=Floats(),
+    y_true=Floats(finite=False),
+    axis=Axis(of="logits"),
+    reduction=_REDUCTION,
+    extra=_class_targets,
+)
 def softmax_cross_entropy(y_true, logits, *, axis=-1, reduction="mean"):
     r"""Softmax followed by cross-entropy, computed from logits in one stable step.
 
@@ -685,17 +721,24 @@ def softmax_cross_entropy(y_true, logits, *, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int or
+        ``reduction`` is not a string.
     ValueError
         If ``y_true`` has neither accepted shape, a class index is not an
-        integer in range, a probability is outside [0, 1], or ``logits`` is
-        empty or not finite.
+        integer in range, a probability is outside [0, 1], ``logits`` is
+        empty or not finite, ``axis`` is out of range or ``reduction`` is
+        unknown.
 
     Notes
     -----
     $$L = -\frac{1}{n}\sum_{i=1}^n\sum_c \tilde y_{ic}\log\operatorname{softmax}(z_i)_c,
     \qquad \log\operatorname{softmax}(z)_c = z_c - m - \log\sum_k e^{z_k - m}$$
 
-    with $m = \max_k z_k$, so logits of $\pm1000$ give finite results.
+    with $m = \max_k z_k$, so logits of $\pm1000$ give finite results. For
+    class indices $t_i$ the sum over $c$ is the one term
+    $-\log\operatorname{softmax}(z_i)_{t_i}$, picked rather than multiplied
+    by a one-hot array.
 
     Examples
     --------
@@ -704,19 +747,33 @@ def softmax_cross_entropy(y_true, logits, *, axis=-1, reduction="mean"):
     >>> float(softmax_cross_entropy([[1.0, 0.0]], [[0.0, 1000.0]]))
     1000.0
     """
-    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
-    return _softmax_ce(xp, y, z, axis, is_index, reduction, grad=False)[0]
+    xp, y, z = float_arrays(y_true, logits)
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    log_total = xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))  # exp(.) <= 1
+    if y.ndim < z.ndim:  # class indices t: -log softmax(z)_t = log_total - shifted_t
+        t = xp.expand_dims(xp.astype(y, xp.int64), axis=axis)
+        loss = xp.squeeze(log_total - xp.take_along_axis(shifted, t, axis=axis), axis=axis)
+    else:
+        loss = xp.sum(y * (log_total - shifted), axis=axis)
+    return reduce(xp, loss, reduction)
 
 
+@checked(
+    logits=Floats(),
+    y_true=Floats(finite=False),
+    axis=Axis(of="logits"),
+    reduction=_REDUCTION,
+    extra=_class_targets,
+)
 def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
-    r"""Gradient of [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] with respect to ``logits``.
+    r"""Gradient of `softmax_cross_entropy` with respect to ``logits``.
 
     Slide formula: L4, C7.
 
     Parameters
     ----------
     y_true : array-like
-        Target distributions or class indices (see [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy]).
+        Target distributions or class indices (see `softmax_cross_entropy`).
     logits : array-like
         Unnormalised scores.
     axis : int, default=-1
@@ -731,8 +788,10 @@ def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `softmax_cross_entropy`.
     ValueError
-        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy].
+        As `softmax_cross_entropy`.
 
     Notes
     -----
@@ -748,12 +807,25 @@ def softmax_cross_entropy_grad(y_true, logits, *, axis=-1, reduction="mean"):
     >>> softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
     [[-0.5, 0.5]]
     """
-    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
-    return _softmax_ce(xp, y, z, axis, is_index, reduction, loss=False)[1]
+    xp, y, z = float_arrays(y_true, logits)
+    e = xp.exp(z - xp.max(z, axis=axis, keepdims=True))
+    softmax = e / xp.sum(e, axis=axis, keepdims=True)
+    n = _averaged(z, axis, reduction)
+    if y.ndim < z.ndim:  # class indices t: softmax minus the one-hot row of t
+        is_target = _class_ids(xp, z, axis) == xp.expand_dims(y, axis=axis)
+        return xp.where(is_target, softmax - 1, softmax) / n
+    return (softmax * xp.sum(y, axis=axis, keepdims=True) - y) / n
 
 
+@checked(
+    logits=Floats(),
+    y_true=Floats(finite=False),
+    axis=Axis(of="logits"),
+    reduction=_REDUCTION,
+    extra=_class_targets,
+)
 def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean"):
-    r"""Loss and gradient of [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] in one call.
+    r"""Loss and gradient of `softmax_cross_entropy` in one call.
 
     Slide formula: L4, C7.
 
@@ -763,26 +835,36 @@ def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean")
     Parameters
     ----------
     y_true : array-like
-        Target distributions or class indices (see [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy]).
+        Target distributions or class indices (see `softmax_cross_entropy`).
     logits : array-like
         Unnormalised scores.
     axis : int, default=-1
         The class axis.
     reduction : {"mean", "sum", "none"}, default="mean"
-        As in [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] (summed over classes, then
-        averaged over the other positions for "mean").
+        As in `softmax_cross_entropy` (summed over classes, then averaged over
+        the other positions for "mean").
 
     Returns
     -------
     loss : array
-        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy] returns it.
+        As `softmax_cross_entropy` returns it.
     grad : array
-        As [`softmax_cross_entropy_grad`][dlnotes.losses.softmax_cross_entropy_grad] returns it.
+        As `softmax_cross_entropy_grad` returns it.
 
     Raises
     ------
+    TypeError
+        As `softmax_cross_entropy`.
     ValueError
-        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy].
+        As `softmax_cross_entropy`.
+
+    Notes
+    -----
+    $$L = -\frac{1}{n}\sum_{i,c} \tilde y_{ic}\log\operatorname{softmax}(z_i)_c,\qquad
+    \frac{\partial L}{\partial z_{ic}} = \frac{1}{n}\Bigl(\operatorname{softmax}(z_i)_c
+    \sum_k \tilde y_{ik} - \tilde y_{ic}\Bigr)$$
+
+    Both come from one array of exponentials $e^{z - m}$ and its row sums.
 
     Examples
     --------
@@ -790,10 +872,30 @@ def softmax_cross_entropy_and_grad(y_true, logits, *, axis=-1, reduction="mean")
     >>> round(float(loss), 4), grad.tolist()
     (0.6931, [[-0.5, 0.5]])
     """
-    xp, y, z, axis, is_index = _class_targets(y_true, logits, axis, reduction, "logits")
-    return _softmax_ce(xp, y, z, axis, is_index, reduction)
+    xp, y, z = float_arrays(y_true, logits)
+    shifted = z - xp.max(z, axis=axis, keepdims=True)
+    e = xp.exp(shifted)  # in (0, 1]: never overflows
+    total = xp.sum(e, axis=axis, keepdims=True)  # >= 1: its log is finite
+    scale = 1 / _averaged(z, axis, reduction)
+    if y.ndim < z.ndim:  # class indices t: pick -log softmax(z)_t; softmax minus one-hot
+        t = xp.expand_dims(y, axis=axis)
+        picked = xp.take_along_axis(shifted, xp.astype(t, xp.int64), axis=axis)
+        loss = xp.squeeze(xp.log(total) - picked, axis=axis)
+        p = e * (scale / total)
+        grad = xp.where(_class_ids(xp, z, axis) == t, p - scale, p)
+    else:
+        loss = xp.sum(y * (xp.log(total) - shifted), axis=axis)
+        grad = e * (xp.sum(y, axis=axis, keepdims=True) * scale / total) - y * scale
+    return reduce(xp, loss, reduction), grad
 
 
+@checked(
+    y_pred=Floats(),
+    y_true=Floats(finite=False),
+    axis=Axis(of="y_pred"),
+    reduction=_REDUCTION,
+    extra=_class_targets,
+)
 def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
     r"""Classification error: the fraction of samples whose argmax class is wrong.
 
@@ -819,12 +921,15 @@ def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `softmax_cross_entropy`.
     ValueError
-        As [`softmax_cross_entropy`][dlnotes.losses.softmax_cross_entropy], naming ``y_pred``.
+        As `softmax_cross_entropy`, naming ``y_pred``.
 
     Notes
     -----
-    $$E = \frac{1}{n}\sum_{i=1}^n \mathbb 1\bigl[\arg\max_c \hat y_{ic} \ne \arg\max_c \tilde y_{ic}\bigr]$$
+    $$E = \frac{1}{n}\sum_{i=1}^n
+    \mathbb 1\bigl[\arg\max_c \hat y_{ic} \ne \arg\max_c \tilde y_{ic}\bigr]$$
 
     Ties go to the first class. The error ignores how confident a right or
     wrong answer is: NN1 and NN2 of the table both score 1/3 although
@@ -838,9 +943,12 @@ def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
     >>> round(float(classification_error(y, [[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]])), 4)
     0.3333
     """
-    xp, y, s, axis, is_index = _class_targets(y_true, y_pred, axis, reduction, "y_pred")
-    wrong = xp.argmax(s, axis=axis) != (y if is_index else xp.argmax(y, axis=axis))
-    return reduce(xp, xp.astype(wrong, s.dtype), reduction)
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    predicted = xp.argmax(y_pred, axis=axis)
+    if y_true.ndim == y_pred.ndim:  # one-hot rows: their argmax is the class
+        y_true = xp.argmax(y_true, axis=axis)
+    wrong = predicted != xp.astype(y_true, predicted.dtype)
+    return reduce(xp, xp.astype(wrong, y_pred.dtype), reduction)
 
 
 # --------------------------------------------------------------------------
@@ -848,14 +956,7 @@ def classification_error(y_true, y_pred, *, axis=-1, reduction="mean"):
 # --------------------------------------------------------------------------
 
 
-def _margin(y_true, y_pred, reduction):
-    """(xp, z = y * f) after checking that the labels are -1 or +1."""
-    xp, y, f = _pair(y_true, y_pred, reduction)
-    if not bool(xp.all((y == 1) | (y == -1))):
-        raise ValueError("y_true must hold labels -1 or +1 (map 0/1 labels with 2*y - 1)")
-    return xp, y * f
-
-
+@checked(y_true=Floats(), y_pred=Floats(like="y_true"), reduction=_REDUCTION, extra=_signs)
 def hinge(y_true, y_pred, *, reduction="mean"):
     r"""Hinge loss of a binary classifier with labels -1/+1.
 
@@ -878,9 +979,12 @@ def hinge(y_true, y_pred, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``reduction`` is not a
+        string.
     ValueError
-        If a label is not -1 or +1, the shapes differ, or an input is empty
-        or not finite.
+        If a label is not -1 or +1, the shapes differ, an input is empty or
+        not finite, or ``reduction`` is unknown.
 
     Notes
     -----
@@ -897,10 +1001,11 @@ def hinge(y_true, y_pred, *, reduction="mean"):
     >>> float(hinge([1, -1, 1], [2.0, 0.5, -1.0], reduction="sum"))
     3.5
     """
-    xp, z = _margin(y_true, y_pred, reduction)
-    return reduce(xp, relu(1 - z), reduction)
+    xp, y, f = float_arrays(y_true, y_pred)
+    return reduce(xp, xp.maximum(1 - y * f, 0.0), reduction)
 
 
+@checked(y_true=Floats(), y_pred=Floats(like="y_true"), reduction=_REDUCTION, extra=_signs)
 def squared_hinge(y_true, y_pred, *, reduction="mean"):
     r"""Squared hinge loss $\max(0, 1 - z)^2$ with $z = y f(x)$.
 
@@ -923,9 +1028,10 @@ def squared_hinge(y_true, y_pred, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `hinge`.
     ValueError
-        If a label is not -1 or +1, the shapes differ, or an input is empty
-        or not finite.
+        As `hinge`.
 
     Notes
     -----
@@ -941,10 +1047,11 @@ def squared_hinge(y_true, y_pred, *, reduction="mean"):
     >>> squared_hinge([1, 1, 1], [0.0, 1.0, 3.0], reduction="none").tolist()
     [1.0, 0.0, 0.0]
     """
-    xp, z = _margin(y_true, y_pred, reduction)
-    return reduce(xp, relu(1 - z) ** 2, reduction)
+    xp, y, f = float_arrays(y_true, y_pred)
+    return reduce(xp, xp.maximum(1 - y * f, 0.0) ** 2, reduction)
 
 
+@checked(y_true=Floats(), y_pred=Floats(like="y_true"), reduction=_REDUCTION, extra=_signs)
 def absolute_margin(y_true, y_pred, *, reduction="mean"):
     r"""The slides' "mean absolute deviation" margin loss $\lvert 1 - z\rvert$, $z = y f(x)$.
 
@@ -967,9 +1074,10 @@ def absolute_margin(y_true, y_pred, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `hinge`.
     ValueError
-        If a label is not -1 or +1, the shapes differ, or an input is empty
-        or not finite.
+        As `hinge`.
 
     Notes
     -----
@@ -983,10 +1091,11 @@ def absolute_margin(y_true, y_pred, *, reduction="mean"):
     >>> absolute_margin([1, -1], [3.0, 0.5], reduction="none").tolist()
     [2.0, 1.5]
     """
-    xp, z = _margin(y_true, y_pred, reduction)
-    return reduce(xp, xp.abs(1 - z), reduction)
+    xp, y, f = float_arrays(y_true, y_pred)
+    return reduce(xp, xp.abs(1 - y * f), reduction)
 
 
+@checked(y_true=Floats(), y_pred=Floats(like="y_true"), reduction=_REDUCTION, extra=_signs)
 def exponential(y_true, y_pred, *, reduction="mean"):
     r"""Exponential (AdaBoost) loss $e^{-z}$, $z = y f(x)$.
 
@@ -1009,9 +1118,10 @@ def exponential(y_true, y_pred, *, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        As `hinge`.
     ValueError
-        If a label is not -1 or +1, the shapes differ, or an input is empty
-        or not finite.
+        As `hinge`.
 
     Notes
     -----
@@ -1027,10 +1137,11 @@ def exponential(y_true, y_pred, *, reduction="mean"):
     >>> [round(v, 4) for v in exponential([1, -1], [0.0, 1.0], reduction="none").tolist()]
     [1.0, 2.7183]
     """
-    xp, z = _margin(y_true, y_pred, reduction)
-    limit = _largest_exp_argument(xp, z)
-    values = xp.exp(xp.minimum(-z, limit))  # capped so exp never overflows
-    return reduce(xp, xp.where(-z > limit, xp.full_like(z, math.inf), values), reduction)
+    xp, y, f = float_arrays(y_true, y_pred)
+    minus_z = -(y * f)
+    limit = _largest_exp_argument(xp, f.dtype)
+    values = xp.exp(xp.clip(minus_z, max=limit))  # capped, so exp never overflows
+    return reduce(xp, xp.where(minus_z > limit, math.inf, values), reduction)
 
 
 # --------------------------------------------------------------------------
@@ -1038,6 +1149,13 @@ def exponential(y_true, y_pred, *, reduction="mean"):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    q=Real(0, open="low", finite=False),
+    axis=Axis(of="y_pred", allow_none=True),
+    reduction=_REDUCTION,
+)
 def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
     r"""Minkowski distance of order $q$ between the vectors along ``axis``.
 
@@ -1052,7 +1170,7 @@ def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
     q : float, default=2.0
         The order, > 0 (a metric for $q \ge 1$). ``q=1`` is the Manhattan
         distance, ``q=2`` the Euclidean one, ``q=math.inf`` the Chebyshev
-        distance ([`chebyshev`][dlnotes.losses.chebyshev]), which large finite $q$ approach.
+        distance (`chebyshev`), which large finite $q$ approach.
     axis : int or None, default=-1
         The axis of the vectors' coordinates (``None``: the whole array is
         one vector).
@@ -1067,9 +1185,12 @@ def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``q`` is not a number,
+        ``axis`` is not an int or ``reduction`` is not a string.
     ValueError
-        If ``q`` is not > 0, the shapes differ, or an input is empty or not
-        finite.
+        If ``q`` is not > 0, the shapes differ, an input is empty or not
+        finite, ``axis`` is out of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -1085,18 +1206,22 @@ def minkowski(y_true, y_pred, *, q=2.0, axis=-1, reduction="mean"):
     >>> [round(float(minkowski([0, 0], [3.0, 4.0], q=q)), 4) for q in (1, 2, 1000)]
     [7.0, 5.0, 4.0]
     """
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    d = xp.abs(y_true - y_pred)
+    m = xp.max(d, axis=axis)  # the Chebyshev distance, the limit q -> inf
     if q == math.inf:
-        return chebyshev(y_true, y_pred, axis=axis, reduction=reduction)
-    check_positive("q", q)
-    xp, a, b = _pair(y_true, y_pred, reduction)
-    axes = _vector_axes(b, axis)
-    d = xp.abs(a - b)
-    largest = xp.max(d, axis=axes, keepdims=True)
-    ratio = d / xp.where(largest > 0, largest, xp.ones_like(largest))  # in [0, 1]: no overflow
-    norm = xp.sum(ratio**q, axis=axes) ** (1 / q) * xp.squeeze(largest, axis=axes)
-    return reduce(xp, norm, reduction)
+        return reduce(xp, m, reduction)
+    m_kept = xp.max(d, axis=axis, keepdims=True)
+    ratio = d / xp.where(m_kept > 0, m_kept, 1.0)  # in [0, 1]: ratio**q never overflows
+    return reduce(xp, m * xp.sum(ratio**q, axis=axis) ** (1 / q), reduction)
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    axis=Axis(of="y_pred", allow_none=True),
+    reduction=_REDUCTION,
+)
 def chebyshev(y_true, y_pred, *, axis=-1, reduction="mean"):
     r"""Chebyshev distance: the largest coordinate difference.
 
@@ -1121,8 +1246,12 @@ def chebyshev(y_true, y_pred, *, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int or
+        ``reduction`` is not a string.
     ValueError
-        If the shapes differ, or an input is empty or not finite.
+        If the shapes differ, an input is empty or not finite, ``axis`` is
+        out of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -1133,10 +1262,18 @@ def chebyshev(y_true, y_pred, *, axis=-1, reduction="mean"):
     >>> float(chebyshev([0, 0], [3.0, -4.0]))
     4.0
     """
-    xp, a, b = _pair(y_true, y_pred, reduction)
-    return _per_sample(xp, xp.abs(a - b), _vector_axes(b, axis), reduction, combine="max")
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    return reduce(xp, xp.max(xp.abs(y_true - y_pred), axis=axis), reduction)
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(like="y_true"),
+    normalize=Flag(),
+    axis=Axis(of="y_pred", allow_none=True),
+    reduction=_REDUCTION,
+    extra=_binary,
+)
 def hamming(y_true, y_pred, *, normalize=False, axis=-1, reduction="mean"):
     r"""Hamming loss: the number of positions where two binary vectors differ.
 
@@ -1166,8 +1303,12 @@ def hamming(y_true, y_pred, *, normalize=False, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``normalize`` is not a bool,
+        ``axis`` is not an int or ``reduction`` is not a string.
     ValueError
-        If a value is not 0 or 1, the shapes differ, or an input is empty.
+        If a value is not 0 or 1, the shapes differ, an input is empty,
+        ``axis`` is out of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -1180,17 +1321,19 @@ def hamming(y_true, y_pred, *, normalize=False, axis=-1, reduction="mean"):
     >>> float(hamming([1, 0, 1, 1], [1, 1, 0, 1], normalize=True))
     0.5
     """
-    xp, a, b = _pair(y_true, y_pred, reduction)
-    for name, v in (("y_true", a), ("y_pred", b)):
-        if not bool(xp.all((v == 0) | (v == 1))):
-            raise ValueError(f"{name} must be binary (0 or 1)")
-    axes = _vector_axes(b, axis)
-    mismatches = xp.astype(a != b, b.dtype)
-    if normalize:
-        mismatches = mismatches / math.prod(int(b.shape[i]) for i in axes)
-    return _per_sample(xp, mismatches, axes, reduction)
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    mismatches = xp.sum(xp.astype(y_true != y_pred, y_pred.dtype), axis=axis)
+    if normalize:  # the fraction of the vector's positions
+        mismatches = mismatches / (math.prod(y_pred.shape) if axis is None else y_pred.shape[axis])
+    return reduce(xp, mismatches, reduction)
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    y_pred=Floats(low=0, high=1, like="y_true"),
+    axis=Axis(of="y_pred", allow_none=True),
+    reduction=_REDUCTION,
+)
 def kl_divergence(y_true, y_pred, *, axis=-1, reduction="mean"):
     r"""Kullback–Leibler divergence $\mathrm{KL}(p\,\Vert\,q)$ of the distributions along ``axis``.
 
@@ -1218,8 +1361,12 @@ def kl_divergence(y_true, y_pred, *, axis=-1, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``axis`` is not an int or
+        ``reduction`` is not a string.
     ValueError
-        If the shapes differ, an input is empty, or a value is outside [0, 1].
+        If the shapes differ, an input is empty, a value is outside [0, 1],
+        ``axis`` is out of range or ``reduction`` is unknown.
 
     Notes
     -----
@@ -1237,14 +1384,12 @@ def kl_divergence(y_true, y_pred, *, axis=-1, reduction="mean"):
     >>> float(kl_divergence([0.5, 0.5], [1.0, 0.0]))
     inf
     """
-    xp, p, q = _probabilities(y_true, y_pred, reduction)
-    axes = _vector_axes(q, axis)
-    ones = xp.ones_like(p)
-    # log of 1 where an argument is 0: those terms are replaced below, and no log(0) warns
-    ratio = xp.log(xp.where(p > 0, p, ones)) - xp.log(xp.where(q > 0, q, ones))
-    terms = xp.where(p > 0, p * ratio, xp.zeros_like(p))
-    terms = xp.where((p > 0) & (q == 0), xp.full_like(p, math.inf), terms)
-    return _per_sample(xp, terms, axes, reduction)
+    xp, p, q = float_arrays(y_true, y_pred)
+    # log of 1 where an argument is 0: those terms are set below, and no log(0) warns
+    ratio = xp.log(xp.where(p > 0, p, 1.0)) - xp.log(xp.where(q > 0, q, 1.0))
+    terms = xp.where(p > 0, p * ratio, 0.0)  # 0 log(0/q) = 0
+    terms = xp.where((p > 0) & (q == 0), math.inf, terms)  # p log(p/0) = inf
+    return reduce(xp, xp.sum(terms, axis=axis), reduction)
 
 
 # --------------------------------------------------------------------------
@@ -1252,6 +1397,13 @@ def kl_divergence(y_true, y_pred, *, axis=-1, reduction="mean"):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(low=0, high=1),
+    logits=Floats(like="y_true"),
+    alpha=Optional(Real(high=1)),
+    gamma=Real(0),
+    reduction=_REDUCTION,
+)
 def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     r"""Focal loss from logits (RetinaNet), the slides' "design a custom loss" example.
 
@@ -1264,12 +1416,12 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     logits : array-like of the same shape
         Pre-sigmoid scores $x$, $p = \sigma(x)$.
     alpha : float or None, default=0.25
-        Weight of the positives, in [0, 1]; negatives get $1-\alpha$. ``None``
-        or a negative value turns the weighting off ($\alpha_t = 1$), as in
-        torchvision's ``sigmoid_focal_loss``.
+        Weight of the positives, at most 1; negatives get $1-\alpha$.
+        ``None`` or a negative value turns the weighting off ($\alpha_t = 1$),
+        as in torchvision's ``sigmoid_focal_loss``.
     gamma : float, default=2.0
         Focusing exponent, >= 0; ``gamma=0`` (with ``alpha=None``) is
-        [`binary_cross_entropy_with_logits`][dlnotes.losses.binary_cross_entropy_with_logits].
+        `binary_cross_entropy_with_logits`.
     reduction : {"mean", "sum", "none"}, default="mean"
         "mean" averages over every element, "sum" adds them, "none" returns
         them (torchvision's default is "none").
@@ -1281,10 +1433,13 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``alpha`` is neither None nor
+        a number, ``gamma`` is not a number or ``reduction`` is not a string.
     ValueError
-        If ``alpha`` > 1 or NaN, ``gamma`` < 0 or NaN, the shapes differ, an
-        input is empty, ``logits`` is not finite or ``y_true`` is outside
-        [0, 1].
+        If ``alpha`` > 1 or not finite, ``gamma`` < 0 or not finite, the
+        shapes differ, an input is empty, ``logits`` is not finite,
+        ``y_true`` is outside [0, 1] or ``reduction`` is unknown.
 
     Notes
     -----
@@ -1299,33 +1454,31 @@ def focal_loss(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     --------
     >>> round(float(focal_loss([1.0, 0.0], [2.0, -1.0])), 5)
     0.00872
+
+    Without weighting and focusing it is the binary cross-entropy:
+
+    >>> from dlnotes.losses import binary_cross_entropy_with_logits
     >>> float(focal_loss([1.0], [0.0], alpha=None, gamma=0.0)) == float(
     ...     binary_cross_entropy_with_logits([1.0], [0.0]))
     True
     """
-    xp, y, x = _pair(y_true, logits, reduction, "logits")
-    check_unit_interval(xp, "y_true", y)
-    check_positive("gamma", gamma, allow_zero=True)
-    if alpha is not None and not alpha <= 1:  # NaN included
-        raise ValueError(f"alpha must be in [0, 1] (or None / negative for no weighting), got {alpha!r}")
+    xp, y, x = float_arrays(y_true, logits)
+    ce = -y * log_sigmoid(x) - (1 - y) * log_sigmoid(-x)  # -log p_t
     miss = y * sigmoid(-x) + (1 - y) * sigmoid(x)  # 1 - p_t
-    terms = _bce_logits_terms(y, x) * miss**gamma
-    if alpha is not None and alpha >= 0:
-        terms = (alpha * y + (1 - alpha) * (1 - y)) * terms
-    return reduce(xp, terms, reduction)
+    loss = miss**gamma * ce
+    if alpha is not None and alpha >= 0:  # alpha_t weighting (off for None or alpha < 0)
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return reduce(xp, loss, reduction)
 
 
-def _log_d(xp, name, d, from_logits, eps, *, complement=False):
-    r"""$\log D$ (or $\log(1 - D)$ with ``complement``) of logits or probabilities, validated and finite."""
-    check_nonempty(name, d)
-    if from_logits:
-        check_finite(xp, name, d)
-        return log_sigmoid(-d if complement else d)  # 1 - sigma(a) = sigma(-a)
-    check_unit_interval(xp, name, d)
-    p = _clip_probabilities(xp, d, eps)
-    return xp.log(1 - p if complement else p)
-
-
+@checked(
+    d_real=Floats(),
+    d_fake=Floats(),
+    from_logits=Flag(),
+    reduction=_REDUCTION,
+    eps=_EPS,
+    extra=_discriminator_outputs,
+)
 def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean", eps=1e-7):
     r"""Discriminator loss of a GAN: $-[\log D(x) + \log(1 - D(G(z)))]$.
 
@@ -1340,15 +1493,14 @@ def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean"
     from_logits : bool, default=True
         True: the outputs are logits and $D = \sigma(\text{logit})$ (stable
         for any finite logit). False: they are probabilities in [0, 1],
-        clipped to $[\epsilon, 1-\epsilon]$ as in
-        [`binary_cross_entropy`][dlnotes.losses.binary_cross_entropy].
+        clipped to $[\epsilon, 1-\epsilon]$ as in `binary_cross_entropy`.
     reduction : {"mean", "sum", "none"}, default="mean"
         "mean": the mean over the real samples plus the mean over the fake
         ones (the two binary cross-entropies with labels 1 and 0); "sum":
         the two sums; "none": the per-pair losses, which needs ``d_real``
         and ``d_fake`` of one shape.
     eps : float, default=1e-7
-        Clipping bound for probabilities (unused for logits).
+        Clipping bound for probabilities, in (0, 0.5) (unused for logits).
 
     Returns
     -------
@@ -1357,9 +1509,12 @@ def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean"
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, ``from_logits`` is not a
+        bool, ``eps`` is not a number or ``reduction`` is not a string.
     ValueError
-        If an input is empty, not finite (logits), outside [0, 1]
-        (probabilities), or the shapes differ for ``reduction="none"``.
+        If an input is empty or not finite, outside [0, 1] (probabilities),
+        the shapes differ for ``reduction="none"``, or an option is invalid.
 
     Notes
     -----
@@ -1377,18 +1532,27 @@ def gan_discriminator_loss(d_real, d_fake, *, from_logits=True, reduction="mean"
     >>> round(float(gan_discriminator_loss([0.5], [0.5], from_logits=False)), 4)
     1.3863
     """
-    xp, real, fake = as_float_arrays(d_real, d_fake)
-    check_choice("reduction", reduction, REDUCTIONS)
-    if reduction == "none":  # per-pair losses need pairs
-        check_same_shape("d_real", real, "d_fake", fake)
-    log_real = _log_d(xp, "d_real", real, from_logits, eps)
-    log_not_fake = _log_d(xp, "d_fake", fake, from_logits, eps, complement=True)
+    xp, d_real, d_fake = float_arrays(d_real, d_fake)
+    if from_logits:  # D = sigmoid(a), and 1 - sigmoid(a) = sigmoid(-a)
+        log_real, log_not_fake = log_sigmoid(d_real), log_sigmoid(-d_fake)
+    else:
+        log_real, log_not_fake = xp.log(_clip(xp, d_real, eps)), xp.log(1 - _clip(xp, d_fake, eps))
     if reduction == "none":
         return -(log_real + log_not_fake)
-    return reduce(xp, -log_real, reduction) + reduce(xp, -log_not_fake, reduction)
+    return xp.asarray(reduce(xp, -log_real, reduction) + reduce(xp, -log_not_fake, reduction))
 
 
-def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduction="mean", eps=1e-7):
+@checked(
+    d_fake=Floats(),
+    mode=Choice(*GAN_MODES),
+    from_logits=Flag(),
+    reduction=_REDUCTION,
+    eps=_EPS,
+    extra=_discriminator_outputs,
+)
+def gan_generator_loss(
+    d_fake, *, mode="non_saturating", from_logits=True, reduction="mean", eps=1e-7
+):
     r"""Generator loss of a GAN, minimax or non-saturating.
 
     Slide formula: L15.
@@ -1408,7 +1572,7 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
         "mean" averages over the generated samples, "sum" adds them, "none"
         returns them.
     eps : float, default=1e-7
-        Clipping bound for probabilities (unused for logits).
+        Clipping bound for probabilities, in (0, 0.5) (unused for logits).
 
     Returns
     -------
@@ -1418,17 +1582,20 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
 
     Raises
     ------
+    TypeError
+        If ``d_fake`` does not hold real numbers, ``from_logits`` is not a
+        bool, or ``mode``, ``reduction`` or ``eps`` has the wrong type.
     ValueError
-        If ``mode`` is unknown, or ``d_fake`` is empty, not finite (logits)
-        or outside [0, 1] (probabilities).
+        If ``mode`` is unknown, ``d_fake`` is empty, not finite (logits) or
+        outside [0, 1] (probabilities), or an option is invalid.
 
     Notes
     -----
     $$L_G^{\text{minimax}} = \mathbb E_z[\log(1 - D(G(z)))],\qquad
     L_G^{\text{NS}} = -\mathbb E_z[\log D(G(z))]$$
 
-    See [`gan_generator_loss_grad`][dlnotes.losses.gan_generator_loss_grad] for why the two behave so
-    differently when the discriminator wins.
+    See `gan_generator_loss_grad` for why the two behave so differently when
+    the discriminator wins.
 
     Examples
     --------
@@ -1439,16 +1606,17 @@ def gan_generator_loss(d_fake, *, mode="non_saturating", from_logits=True, reduc
     >>> float(gan_generator_loss([-1000.0]))
     1000.0
     """
-    check_choice("mode", mode, GAN_MODES)
-    check_choice("reduction", reduction, REDUCTIONS)
-    xp, fake = as_float_arrays(d_fake)
-    if mode == "minimax":
-        return reduce(xp, _log_d(xp, "d_fake", fake, from_logits, eps, complement=True), reduction)
-    return reduce(xp, -_log_d(xp, "d_fake", fake, from_logits, eps), reduction)
+    xp, d_fake = float_arrays(d_fake)
+    if mode == "minimax":  # log(1 - D(G(z))), with 1 - sigmoid(a) = sigmoid(-a)
+        loss = log_sigmoid(-d_fake) if from_logits else xp.log(1 - _clip(xp, d_fake, eps))
+    else:  # -log D(G(z))
+        loss = -(log_sigmoid(d_fake) if from_logits else xp.log(_clip(xp, d_fake, eps)))
+    return reduce(xp, loss, reduction)
 
 
+@checked(d_fake=Floats(), mode=Choice(*GAN_MODES), reduction=_REDUCTION)
 def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
-    r"""Gradient of [`gan_generator_loss`][dlnotes.losses.gan_generator_loss] with respect to D's **logits** $a$.
+    r"""Gradient of `gan_generator_loss` with respect to D's **logits** $a$.
 
     Slide formula: L15.
 
@@ -1457,7 +1625,7 @@ def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
     d_fake : array-like
         The discriminator's logits $a$ on generated samples, $D = \sigma(a)$.
     mode : {"non_saturating", "minimax"}, default="non_saturating"
-        Which generator loss (see [`gan_generator_loss`][dlnotes.losses.gan_generator_loss]).
+        Which generator loss (see `gan_generator_loss`).
     reduction : {"mean", "sum", "none"}, default="mean"
         The reduction of the loss being differentiated.
 
@@ -1468,6 +1636,9 @@ def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
 
     Raises
     ------
+    TypeError
+        If ``d_fake`` does not hold real numbers, or ``mode`` or
+        ``reduction`` is not a string.
     ValueError
         If ``mode`` or ``reduction`` is unknown, or ``d_fake`` is empty or
         not finite.
@@ -1493,10 +1664,6 @@ def gan_generator_loss_grad(d_fake, *, mode="non_saturating", reduction="mean"):
     >>> [round(g, 4) for g in gan_generator_loss_grad([-5.0]).tolist()]
     [-0.9933]
     """
-    check_choice("mode", mode, GAN_MODES)
-    check_choice("reduction", reduction, REDUCTIONS)
-    xp, a = as_float_arrays(d_fake)
-    check_nonempty("d_fake", a)
-    check_finite(xp, "d_fake", a)
-    grad = -sigmoid(a) if mode == "minimax" else -sigmoid(-a)
-    return grad * _grad_scale(a, None, reduction)
+    _, a = float_arrays(d_fake)
+    grad = -sigmoid(a) if mode == "minimax" else -sigmoid(-a)  # -D, or -(1 - D)
+    return grad / _averaged(a, None, reduction)

@@ -3,6 +3,7 @@ properties, backends and bad input."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -58,9 +59,13 @@ def test_nn1_nn2_table(pred, error, mse, ce):
 
 
 def test_table_classification_error_cannot_tell_nn1_from_nn2_but_mse_and_ce_can():
-    assert float(L.classification_error(TABLE_TRUE, NN1)) == float(L.classification_error(TABLE_TRUE, NN2))
+    assert float(L.classification_error(TABLE_TRUE, NN1)) == float(
+        L.classification_error(TABLE_TRUE, NN2)
+    )
     assert float(L.mse(TABLE_TRUE, NN1, axis=-1)) < float(L.mse(TABLE_TRUE, NN2, axis=-1))
-    assert float(L.categorical_cross_entropy(TABLE_TRUE, NN1)) < float(L.categorical_cross_entropy(TABLE_TRUE, NN2))
+    assert float(L.categorical_cross_entropy(TABLE_TRUE, NN1)) < float(
+        L.categorical_cross_entropy(TABLE_TRUE, NN2)
+    )
 
 
 def test_table_mse_is_per_row_sum_averaged_over_rows():
@@ -110,7 +115,9 @@ def test_hamming_counts_mismatches():
     assert L.hamming(x, y, reduction="none").tolist() == [2.0, 1.0]
     assert L.hamming(x, y, normalize=True, reduction="none").tolist() == [0.5, 0.25]
     assert float(L.hamming(x, y, axis=None)) == 3.0
-    assert float(L.hamming(np.array(x, dtype=bool), np.array(y, dtype=bool), reduction="sum")) == 3.0
+    assert (
+        float(L.hamming(np.array(x, dtype=bool), np.array(y, dtype=bool), reduction="sum")) == 3.0
+    )
 
 
 def test_kl_divergence_zero_at_equal_and_asymmetric():
@@ -124,14 +131,18 @@ def test_kl_divergence_zero_at_equal_and_asymmetric():
 
 
 def test_kl_divergence_zero_log_zero_and_infinite_support_mismatch():
-    assert float(_no_warnings(L.kl_divergence, [1.0, 0.0], [0.5, 0.5])) == pytest.approx(math.log(2))
+    assert float(_no_warnings(L.kl_divergence, [1.0, 0.0], [0.5, 0.5])) == pytest.approx(
+        math.log(2)
+    )
     assert float(_no_warnings(L.kl_divergence, [0.0, 1.0], [0.0, 1.0])) == 0.0
     assert float(_no_warnings(L.kl_divergence, [0.5, 0.5], [1.0, 0.0])) == math.inf
 
 
 def test_categorical_cross_entropy_zero_log_zero():
     assert float(_no_warnings(L.categorical_cross_entropy, [[1.0, 0.0]], [[1.0, 0.0]])) == 0.0
-    assert math.isfinite(float(_no_warnings(L.categorical_cross_entropy, [[1.0, 0.0]], [[0.0, 1.0]])))
+    assert math.isfinite(
+        float(_no_warnings(L.categorical_cross_entropy, [[1.0, 0.0]], [[0.0, 1.0]]))
+    )
 
 
 def test_bce_clipping_rule_is_documented_eps():
@@ -161,7 +172,9 @@ def test_focal_loss_reduces_to_bce_at_gamma_zero_without_alpha():
     y = RNG.integers(0, 2, size=(5, 3)).astype(float)
     x = RNG.normal(scale=3, size=(5, 3))
     for alpha in (None, -1):
-        assert_close(L.focal_loss(y, x, alpha=alpha, gamma=0.0), L.binary_cross_entropy_with_logits(y, x))
+        assert_close(
+            L.focal_loss(y, x, alpha=alpha, gamma=0.0), L.binary_cross_entropy_with_logits(y, x)
+        )
 
 
 def test_focal_loss_down_weights_easy_examples():
@@ -180,15 +193,21 @@ def test_l4_softmax_cross_entropy_gradient_is_softmax_minus_y(xp, targets):
     y = xp.asarray(targets, dtype=xp.int64 if isinstance(targets[0], int) else xp.float64)
     one_hot = np.eye(2)[targets] if isinstance(targets[0], int) else np.asarray(targets)
     expected = to_numpy(softmax(z)) - one_hot
-    assert_close(L.softmax_cross_entropy_grad(y, z, reduction="sum"), expected, rtol=1e-12, atol=1e-15)
-    assert_close(L.softmax_cross_entropy_grad(y, z), expected / 3, rtol=1e-12, atol=1e-15)  # mean over 3 rows
+    assert_close(
+        L.softmax_cross_entropy_grad(y, z, reduction="sum"), expected, rtol=1e-12, atol=1e-15
+    )
+    assert_close(
+        L.softmax_cross_entropy_grad(y, z), expected / 3, rtol=1e-12, atol=1e-15
+    )  # mean over 3 rows
 
 
 def test_gan_generator_gradients_where_discriminator_wins():
     logits = np.array([-10.0, -5.0])  # D(G(z)) ~ 0: D wins
     minimax = to_numpy(L.gan_generator_loss_grad(logits, mode="minimax", reduction="none"))
     saturating = np.abs(minimax)
-    strong = np.abs(to_numpy(L.gan_generator_loss_grad(logits, mode="non_saturating", reduction="none")))
+    strong = np.abs(
+        to_numpy(L.gan_generator_loss_grad(logits, mode="non_saturating", reduction="none"))
+    )
     assert np.all(saturating < 0.01) and np.all(strong > 0.99)
 
 
@@ -220,7 +239,9 @@ def test_binary_cross_entropies_match_torch(torch, reduction):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("shape, axis", [((6, 4), -1), ((6, 4), 1), ((2, 3, 4, 5), 1), ((3, 4, 5), 0)])
+@pytest.mark.parametrize(
+    "shape, axis", [((6, 4), -1), ((6, 4), 1), ((2, 3, 4, 5), 1), ((3, 4, 5), 0)]
+)
 def test_softmax_cross_entropy_matches_torch(torch, shape, axis, reduction):
     """Class indices and probability targets, rows and (N, C, H, W) pixels (C7)."""
     F = _torch_f()
@@ -232,9 +253,13 @@ def test_softmax_cross_entropy_matches_torch(torch, shape, axis, reduction):
     # so the index targets and the per-sample losses line up unchanged
     tz = torch.tensor(np.moveaxis(z, axis, 1))
     expected = F.cross_entropy(tz, torch.tensor(idx), reduction=reduction)
-    assert_close(L.softmax_cross_entropy(idx, z, axis=axis, reduction=reduction), expected, rtol=1e-10)
+    assert_close(
+        L.softmax_cross_entropy(idx, z, axis=axis, reduction=reduction), expected, rtol=1e-10
+    )
     expected = F.cross_entropy(tz, torch.tensor(np.moveaxis(probs, axis, 1)), reduction=reduction)
-    assert_close(L.softmax_cross_entropy(probs, z, axis=axis, reduction=reduction), expected, rtol=1e-10)
+    assert_close(
+        L.softmax_cross_entropy(probs, z, axis=axis, reduction=reduction), expected, rtol=1e-10
+    )
 
 
 def test_kl_divergence_matches_torch_batchmean(torch):
@@ -261,13 +286,19 @@ def _torch_sigmoid_focal_loss(torch, logits, targets, alpha, gamma, reduction):
     return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
 
 
-@pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (0.5, 1.0), (-1, 2.0), (0.25, 0.0), (0.9, 3.5)])
+@pytest.mark.parametrize(
+    "alpha, gamma", [(0.25, 2.0), (0.5, 1.0), (-1, 2.0), (0.25, 0.0), (0.9, 3.5)]
+)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_focal_loss_matches_torchvision_formula(torch, alpha, gamma, reduction):
     y = RNG.integers(0, 2, size=(6, 4)).astype(float)
     x = RNG.normal(scale=3, size=(6, 4))
-    expected = _torch_sigmoid_focal_loss(torch, torch.tensor(x), torch.tensor(y), alpha, gamma, reduction)
-    assert_close(L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-6)
+    expected = _torch_sigmoid_focal_loss(
+        torch, torch.tensor(x), torch.tensor(y), alpha, gamma, reduction
+    )
+    assert_close(
+        L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (-1, 0.5)])
@@ -278,17 +309,21 @@ def test_focal_loss_matches_torchvision(alpha, gamma, reduction):
 
     y = RNG.integers(0, 2, size=(6, 4)).astype(float)
     x = RNG.normal(scale=3, size=(6, 4))
-    expected = ops.sigmoid_focal_loss(torch.tensor(x), torch.tensor(y), alpha=alpha, gamma=gamma, reduction=reduction)
-    assert_close(L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-10)
+    expected = ops.sigmoid_focal_loss(
+        torch.tensor(x), torch.tensor(y), alpha=alpha, gamma=gamma, reduction=reduction
+    )
+    assert_close(
+        L.focal_loss(y, x, alpha=alpha, gamma=gamma, reduction=reduction), expected, rtol=1e-10
+    )
 
 
 def test_gan_losses_match_torch_bce_with_logits(torch):
     F = _torch_f()
     real, fake = RNG.normal(size=7), RNG.normal(size=5)
     tr, tf = torch.tensor(real), torch.tensor(fake)
-    expected = F.binary_cross_entropy_with_logits(tr, torch.ones_like(tr)) + F.binary_cross_entropy_with_logits(
-        tf, torch.zeros_like(tf)
-    )
+    expected = F.binary_cross_entropy_with_logits(
+        tr, torch.ones_like(tr)
+    ) + F.binary_cross_entropy_with_logits(tf, torch.zeros_like(tf))
     assert_close(L.gan_discriminator_loss(real, fake), expected)
     ns = F.binary_cross_entropy_with_logits(tf, torch.ones_like(tf))
     assert_close(L.gan_generator_loss(fake, mode="non_saturating"), ns)
@@ -310,7 +345,9 @@ def test_gan_probabilities_agree_with_logits():
 
 
 def test_hinge_matches_sklearn():
-    metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn is the reference for the hinge")
+    metrics = pytest.importorskip(
+        "sklearn.metrics", reason="scikit-learn is the reference for the hinge"
+    )
     y = RNG.choice([-1.0, 1.0], size=20)
     f = RNG.normal(scale=2, size=20)
     assert float(L.hinge(y, f)) == pytest.approx(metrics.hinge_loss(y, f))
@@ -326,10 +363,17 @@ def test_hamming_normalized_matches_sklearn():
 @pytest.mark.parametrize("q", [0.5, 1, 1.5, 2, 3, 7, math.inf])
 def test_minkowski_matches_numpy_norm(q):
     a, b = RNG.normal(size=(4, 6)), RNG.normal(size=(4, 6))
-    expected = np.linalg.norm(a - b, ord=q, axis=-1) if q >= 1 else np.sum(np.abs(a - b) ** q, -1) ** (1 / q)
+    expected = (
+        np.linalg.norm(a - b, ord=q, axis=-1)
+        if q >= 1
+        else np.sum(np.abs(a - b) ** q, -1) ** (1 / q)
+    )
     assert_close(L.minkowski(a, b, q=q, reduction="none"), expected, rtol=1e-12)
-    assert_close(L.minkowski(a, b, q=q, axis=None), np.linalg.norm((a - b).ravel(), ord=q) if q >= 1
-                 else np.sum(np.abs(a - b) ** q) ** (1 / q), rtol=1e-12)
+    assert_close(
+        L.minkowski(a, b, q=q, axis=None),
+        np.linalg.norm((a - b).ravel(), ord=q) if q >= 1 else np.sum(np.abs(a - b) ** q) ** (1 / q),
+        rtol=1e-12,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -356,37 +400,143 @@ def _grad_cases():
 
     return [
         ("mae", L.mae_grad, L.mae, y, p, {}, lambda F, t, x: F.l1_loss(x, t)),
-        ("mae-sum", L.mae_grad, L.mae, y, p, {"reduction": "sum"}, lambda F, t, x: F.l1_loss(x, t, reduction="sum")),
-        ("mae-rows", L.mae_grad, L.mae, y, p, {"axis": -1}, lambda F, t, x: (x - t).abs().sum(-1).mean()),
+        (
+            "mae-sum",
+            L.mae_grad,
+            L.mae,
+            y,
+            p,
+            {"reduction": "sum"},
+            lambda F, t, x: F.l1_loss(x, t, reduction="sum"),
+        ),
+        (
+            "mae-rows",
+            L.mae_grad,
+            L.mae,
+            y,
+            p,
+            {"axis": -1},
+            lambda F, t, x: (x - t).abs().sum(-1).mean(),
+        ),
         ("mse", L.mse_grad, L.mse, y, p, {}, lambda F, t, x: F.mse_loss(x, t)),
         ("mse-rows", L.mse_grad, L.mse, y, p, {"axis": -1}, rows_mse),
-        ("mse-none", L.mse_grad, L.mse, y, p, {"reduction": "none"},
-         lambda F, t, x: F.mse_loss(x, t, reduction="none")),
-        ("bce", L.binary_cross_entropy_grad, L.binary_cross_entropy, y01, p01, {},
-         lambda F, t, x: F.binary_cross_entropy(x, t)),
-        ("bce-sum", L.binary_cross_entropy_grad, L.binary_cross_entropy, y01, p01, {"reduction": "sum"},
-         lambda F, t, x: F.binary_cross_entropy(x, t, reduction="sum")),
-        ("bce-logits", L.binary_cross_entropy_with_logits_grad, L.binary_cross_entropy_with_logits, y01, logits[:4, :3],
-         {}, lambda F, t, x: F.binary_cross_entropy_with_logits(x, t)),
-        ("bce-logits-sum", L.binary_cross_entropy_with_logits_grad, L.binary_cross_entropy_with_logits, y01,
-         logits[:4, :3], {"reduction": "sum"},
-         lambda F, t, x: F.binary_cross_entropy_with_logits(x, t, reduction="sum")),
-        ("bce-none", L.binary_cross_entropy_grad, L.binary_cross_entropy, y01, p01, {"reduction": "none"},
-         lambda F, t, x: F.binary_cross_entropy(x, t, reduction="none")),
-        ("softmax-ce-probs", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, soft, logits, {},
-         lambda F, t, x: F.cross_entropy(x, t)),
-        ("softmax-ce-index", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, idx, logits, {},
-         lambda F, t, x: F.cross_entropy(x, t.long())),
-        ("softmax-ce-sum", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, idx, logits, {"reduction": "sum"},
-         lambda F, t, x: F.cross_entropy(x, t.long(), reduction="sum")),
-        ("softmax-ce-nchw", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, pixel_idx, pixels, {"axis": 1},
-         lambda F, t, x: F.cross_entropy(x, t.long())),
-        ("softmax-ce-nchw-probs", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, pixel_probs, pixels,
-         {"axis": 1}, lambda F, t, x: F.cross_entropy(x, t)),
-        ("softmax-ce-none", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, idx, logits, {"reduction": "none"},
-         lambda F, t, x: F.cross_entropy(x, t.long(), reduction="none")),
-        ("softmax-ce-unnormalised", L.softmax_cross_entropy_grad, L.softmax_cross_entropy, unnormalised, logits, {},
-         soft_ce),
+        (
+            "mse-none",
+            L.mse_grad,
+            L.mse,
+            y,
+            p,
+            {"reduction": "none"},
+            lambda F, t, x: F.mse_loss(x, t, reduction="none"),
+        ),
+        (
+            "bce",
+            L.binary_cross_entropy_grad,
+            L.binary_cross_entropy,
+            y01,
+            p01,
+            {},
+            lambda F, t, x: F.binary_cross_entropy(x, t),
+        ),
+        (
+            "bce-sum",
+            L.binary_cross_entropy_grad,
+            L.binary_cross_entropy,
+            y01,
+            p01,
+            {"reduction": "sum"},
+            lambda F, t, x: F.binary_cross_entropy(x, t, reduction="sum"),
+        ),
+        (
+            "bce-logits",
+            L.binary_cross_entropy_with_logits_grad,
+            L.binary_cross_entropy_with_logits,
+            y01,
+            logits[:4, :3],
+            {},
+            lambda F, t, x: F.binary_cross_entropy_with_logits(x, t),
+        ),
+        (
+            "bce-logits-sum",
+            L.binary_cross_entropy_with_logits_grad,
+            L.binary_cross_entropy_with_logits,
+            y01,
+            logits[:4, :3],
+            {"reduction": "sum"},
+            lambda F, t, x: F.binary_cross_entropy_with_logits(x, t, reduction="sum"),
+        ),
+        (
+            "bce-none",
+            L.binary_cross_entropy_grad,
+            L.binary_cross_entropy,
+            y01,
+            p01,
+            {"reduction": "none"},
+            lambda F, t, x: F.binary_cross_entropy(x, t, reduction="none"),
+        ),
+        (
+            "softmax-ce-probs",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            soft,
+            logits,
+            {},
+            lambda F, t, x: F.cross_entropy(x, t),
+        ),
+        (
+            "softmax-ce-index",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            idx,
+            logits,
+            {},
+            lambda F, t, x: F.cross_entropy(x, t.long()),
+        ),
+        (
+            "softmax-ce-sum",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            idx,
+            logits,
+            {"reduction": "sum"},
+            lambda F, t, x: F.cross_entropy(x, t.long(), reduction="sum"),
+        ),
+        (
+            "softmax-ce-nchw",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            pixel_idx,
+            pixels,
+            {"axis": 1},
+            lambda F, t, x: F.cross_entropy(x, t.long()),
+        ),
+        (
+            "softmax-ce-nchw-probs",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            pixel_probs,
+            pixels,
+            {"axis": 1},
+            lambda F, t, x: F.cross_entropy(x, t),
+        ),
+        (
+            "softmax-ce-none",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            idx,
+            logits,
+            {"reduction": "none"},
+            lambda F, t, x: F.cross_entropy(x, t.long(), reduction="none"),
+        ),
+        (
+            "softmax-ce-unnormalised",
+            L.softmax_cross_entropy_grad,
+            L.softmax_cross_entropy,
+            unnormalised,
+            logits,
+            {},
+            soft_ce,
+        ),
     ]
 
 
@@ -414,7 +564,9 @@ def test_grad_matches_finite_differences(case):
 def test_gan_generator_grad_matches_autograd_and_finite_differences(torch, mode, reduction):
     a = RNG.normal(scale=3, size=6)
     grad = L.gan_generator_loss_grad(a, mode=mode, reduction=reduction)
-    numeric = numerical_grad(lambda x: np.sum(to_numpy(L.gan_generator_loss(x, mode=mode, reduction=reduction))), a)
+    numeric = numerical_grad(
+        lambda x: np.sum(to_numpy(L.gan_generator_loss(x, mode=mode, reduction=reduction))), a
+    )
     assert_close(grad, numeric, rtol=1e-6, atol=1e-9)
     x = torch.tensor(a, requires_grad=True)
     d = torch.sigmoid(x)
@@ -501,7 +653,9 @@ def test_exponential_is_finite_up_to_the_largest_float(xp, dtype):
         minus_z = np.array([top - 0.5, top, np.nextafter(top, dtype(np.inf)), 2 * top], dtype=dtype)
         expected = np.exp(minus_z)
     dt = getattr(xp, np.dtype(dtype).name)
-    out = _no_warnings(L.exponential, xp.ones(4, dtype=dt), xp.asarray(-minus_z, dtype=dt), reduction="none")
+    out = _no_warnings(
+        L.exponential, xp.ones(4, dtype=dt), xp.asarray(-minus_z, dtype=dt), reduction="none"
+    )
     got = to_numpy(out)
     assert got.dtype == dtype
     assert np.all(np.isfinite(got[:2])) and np.all(np.isinf(got[2:]))
@@ -513,8 +667,11 @@ def test_exponential_is_finite_up_to_the_largest_float(xp, dtype):
 # --------------------------------------------------------------------------
 
 
+ROWS, CLASSES = st.integers(1, 5), st.integers(2, 6)
+
+
 @st.composite
-def distributions(draw, rows=st.integers(1, 5), classes=st.integers(2, 6)):
+def distributions(draw, rows=ROWS, classes=CLASSES):
     """Two arrays of probability rows with the same shape."""
     shape = (draw(rows), draw(classes))
     weights = st.floats(0, 1, allow_nan=False)
@@ -551,7 +708,7 @@ def test_minkowski_decreases_in_q_toward_chebyshev(d):
     qs = [1, 1.5, 2, 3, 5, 10, 100, 1000]
     values = [float(L.minkowski(zeros, d, q=q)) for q in qs]
     cheb = float(L.chebyshev(zeros, d))
-    assert all(b <= a * (1 + 1e-12) + 1e-300 for a, b in zip(values, values[1:]))
+    assert all(b <= a * (1 + 1e-12) + 1e-300 for a, b in itertools.pairwise(values))
     assert all(v >= cheb * (1 - 1e-12) for v in values)
     assert values[-1] <= cheb * d.size ** (1 / 1000) * (1 + 1e-12) + 1e-300
 
@@ -592,19 +749,25 @@ CALLS = [
 
 
 def test_every_public_function_is_in_the_backend_table():
-    tested_apart = {"softmax_cross_entropy_and_grad"}  # returns a pair: test_fused_softmax_cross_entropy
+    tested_apart = {
+        "softmax_cross_entropy_and_grad"
+    }  # returns a pair: test_fused_softmax_cross_entropy
     assert {fn.__name__ for fn, _, _ in CALLS} == set(L.__all__) - tested_apart
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("targets", [[0, 1, 0], TABLE_TRUE, NN2], ids=["indices", "one-hot", "soft"])
+@pytest.mark.parametrize(
+    "targets", [[0, 1, 0], TABLE_TRUE, NN2], ids=["indices", "one-hot", "soft"]
+)
 def test_fused_softmax_cross_entropy_is_the_two_calls(xp, targets, reduction):
     y = xp.asarray(targets, dtype=xp.int64 if isinstance(targets[0], int) else xp.float32)
     z = xp.asarray(LOGITS, dtype=xp.float32)
     loss, grad = L.softmax_cross_entropy_and_grad(y, z, reduction=reduction)
     assert loss.dtype == grad.dtype == xp.float32
     assert_close(loss, L.softmax_cross_entropy(y, z, reduction=reduction), rtol=1e-6)
-    assert_close(grad, L.softmax_cross_entropy_grad(y, z, reduction=reduction), rtol=1e-6, atol=1e-7)
+    assert_close(
+        grad, L.softmax_cross_entropy_grad(y, z, reduction=reduction), rtol=1e-6, atol=1e-7
+    )
 
 
 @pytest.mark.parametrize("fn, args, kwargs", CALLS, ids=[c[0].__name__ for c in CALLS])
@@ -613,10 +776,14 @@ def test_backends_keep_namespace_and_float32(xp, fn, args, kwargs):
     out = fn(*arrays, **kwargs)
     assert array_namespace(out) is array_namespace(arrays[0])
     assert out.dtype == xp.float32
-    assert_close(out, fn(*[np.asarray(a, dtype=np.float64) for a in args], **kwargs), rtol=2e-6, atol=1e-6)
+    assert_close(
+        out, fn(*[np.asarray(a, dtype=np.float64) for a in args], **kwargs), rtol=2e-6, atol=1e-6
+    )
 
 
-@pytest.mark.parametrize("fn", [L.softmax_cross_entropy, L.softmax_cross_entropy_grad, L.classification_error])
+@pytest.mark.parametrize(
+    "fn", [L.softmax_cross_entropy, L.softmax_cross_entropy_grad, L.classification_error]
+)
 def test_backends_accept_integer_class_indices(xp, fn):
     idx = xp.asarray([0, 1, 0], dtype=xp.int64)
     logits = xp.asarray(LOGITS, dtype=xp.float32)
@@ -655,36 +822,51 @@ NAN = float("nan")
         (lambda: L.mae([NAN], [1.0]), "y_true must be finite"),
         (lambda: L.mae([1.0], [1.0], reduction="avg"), "reduction must be one of"),
         (lambda: L.mse_grad([1.0], [1.0], reduction="avg"), "reduction must be one of"),
-        (lambda: L.mse(TABLE_TRUE, NN1, axis=2), "axis must be an int"),
-        (lambda: L.binary_cross_entropy([1.0], [1.5]), "y_pred must hold probabilities"),
-        (lambda: L.binary_cross_entropy([2.0], [0.5]), "y_true must hold probabilities"),
-        (lambda: L.binary_cross_entropy([1.0], [0.5], eps=0.0), "eps must be in"),
+        (lambda: L.mse(TABLE_TRUE, NN1, axis=2), "axis=2 is out of range for y_pred"),
+        (lambda: L.binary_cross_entropy([1.0], [1.5]), r"y_pred must hold values in \[0, 1\]"),
+        (lambda: L.binary_cross_entropy([2.0], [0.5]), r"y_true must hold values in \[0, 1\]"),
+        (
+            lambda: L.binary_cross_entropy([1.0], [0.5], eps=0.0),
+            r"eps must be a number in \(0, 0.5\)",
+        ),
         (lambda: L.binary_cross_entropy_with_logits([1.0], [NAN]), "logits must be finite"),
-        (lambda: L.binary_cross_entropy_with_logits([3.0], [1.0]), "y_true must hold probabilities"),
-        (lambda: L.categorical_cross_entropy(TABLE_TRUE, [[1.2, -0.2]] * 3), "y_pred must hold probabilities"),
+        (
+            lambda: L.binary_cross_entropy_with_logits([3.0], [1.0]),
+            r"y_true must hold values in \[0, 1\]",
+        ),
+        (
+            lambda: L.categorical_cross_entropy(TABLE_TRUE, [[1.2, -0.2]] * 3),
+            "y_pred must hold values in",
+        ),
         (lambda: L.softmax_cross_entropy([0, 1], LOGITS), "y_true must have the shape of logits"),
         (lambda: L.softmax_cross_entropy([0, 2, 0], LOGITS), "class indices"),
         (lambda: L.softmax_cross_entropy([0, 0.5, 0], LOGITS), "class indices"),
         (lambda: L.softmax_cross_entropy([0, 1, 0], [[NAN, 0.0]] * 3), "logits must be finite"),
         (lambda: L.softmax_cross_entropy([[]], [[]]), "logits must not be empty"),
-        (lambda: L.softmax_cross_entropy([0, 1, 0], LOGITS, axis=3), "axis must be an int"),
+        (
+            lambda: L.softmax_cross_entropy([0, 1, 0], LOGITS, axis=3),
+            "axis=3 is out of range for logits",
+        ),
         (lambda: L.classification_error([0, 1], NN1), "y_true must have the shape of y_pred"),
         (lambda: L.hinge([1.0, 0.0], [0.5, 0.5]), r"y_true must hold labels -1 or \+1"),
         (lambda: L.exponential([1.0], [NAN]), "y_pred must be finite"),
-        (lambda: L.minkowski([0.0], [1.0], q=0), "q must be > 0"),
+        (lambda: L.minkowski([0.0], [1.0], q=0), "q must be a number > 0"),
         (lambda: L.hamming([1, 0], [1, 2]), "y_pred must be binary"),
         (lambda: L.hamming([0.5, 0], [1, 0]), "y_true must be binary"),
-        (lambda: L.kl_divergence([0.5, 0.5], [-0.5, 1.5]), "y_pred must hold probabilities"),
-        (lambda: L.focal_loss([1.0], [0.0], alpha=2.0), "alpha must be in"),
-        (lambda: L.focal_loss([1.0], [0.0], alpha=NAN), "alpha must be in"),
-        (lambda: L.focal_loss([1.0], [0.0], gamma=-1.0), "gamma must be >= 0"),
+        (lambda: L.kl_divergence([0.5, 0.5], [-0.5, 1.5]), "y_pred must hold values in"),
+        (lambda: L.focal_loss([1.0], [0.0], alpha=2.0), "alpha must be a number <= 1"),
+        (lambda: L.focal_loss([1.0], [0.0], alpha=NAN), "alpha must be a number <= 1"),
+        (lambda: L.focal_loss([1.0], [0.0], gamma=-1.0), "gamma must be a finite number >= 0"),
         (lambda: L.gan_generator_loss([0.0], mode="wasserstein"), "mode must be one of"),
         (lambda: L.gan_generator_loss_grad([0.0], mode="wasserstein"), "mode must be one of"),
         (lambda: L.gan_generator_loss([1.5], from_logits=False), "d_fake must hold probabilities"),
         (lambda: L.gan_generator_loss_grad([NAN]), "d_fake must be finite"),
         (lambda: L.gan_discriminator_loss([], [0.0]), "d_real must not be empty"),
         (lambda: L.gan_discriminator_loss([0.0], [NAN]), "d_fake must be finite"),
-        (lambda: L.gan_discriminator_loss([0.0], [0.0, 1.0], reduction="none"), "d_real and d_fake"),
+        (
+            lambda: L.gan_discriminator_loss([0.0], [0.0, 1.0], reduction="none"),
+            "d_real and d_fake",
+        ),
     ],
 )
 def test_bad_input_names_the_argument(call, match):
@@ -695,3 +877,127 @@ def test_bad_input_names_the_argument(call, match):
 def test_mixed_libraries_are_a_type_error(torch):
     with pytest.raises(TypeError, match="one array library"):
         L.mse(np.ones(2), torch.ones(2))
+
+
+# --------------------------------------------------------------------------
+# Bad types: TypeError naming the argument (bools are not numbers, strings
+# are not flags or arrays); the data checks can be switched off
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: L.mse([1.0], None), "y_pred"),
+        (lambda: L.mse("abc", [1.0]), "y_true"),
+        (lambda: L.softmax_cross_entropy(None, LOGITS), "y_true"),
+        (lambda: L.softmax_cross_entropy([0, 1, 0], "logits"), "logits"),
+        (lambda: L.mse([1.0], [1.0], reduction=True), "reduction"),
+        (lambda: L.mse([1.0], [1.0], reduction=1), "reduction"),
+        (lambda: L.mae(TABLE_TRUE, NN1, axis="1"), "axis"),
+        (lambda: L.mae(TABLE_TRUE, NN1, axis=1.0), "axis"),
+        (lambda: L.mse(TABLE_TRUE, NN1, axis=True), "axis"),
+        (lambda: L.softmax_cross_entropy([0, 1, 0], LOGITS, axis=None), "axis"),
+        (lambda: L.categorical_cross_entropy(TABLE_TRUE, NN1, axis=np.ones(1)), "axis"),
+        (lambda: L.binary_cross_entropy([1.0], [0.5], eps="0.1"), "eps"),
+        (lambda: L.binary_cross_entropy([1.0], [0.5], eps=True), "eps"),
+        (lambda: L.minkowski([0.0], [1.0], q="2"), "q"),
+        (lambda: L.minkowski([0.0], [1.0], q=True), "q"),
+        (lambda: L.minkowski([0.0], [1.0], q=None), "q"),
+        (lambda: L.hamming([1, 0], [1, 1], normalize="True"), "normalize"),
+        (lambda: L.hamming([1, 0], [1, 1], normalize=1), "normalize"),
+        (lambda: L.focal_loss([1.0], [0.0], alpha="0.25"), "alpha"),
+        (lambda: L.focal_loss([1.0], [0.0], alpha=True), "alpha"),
+        (lambda: L.focal_loss([1.0], [0.0], gamma=None), "gamma"),
+        (lambda: L.gan_discriminator_loss([0.0], [0.0], from_logits="False"), "from_logits"),
+        (lambda: L.gan_discriminator_loss([0.0], [0.0], from_logits=0), "from_logits"),
+        (lambda: L.gan_generator_loss([0.0], from_logits="False"), "from_logits"),
+        (lambda: L.gan_generator_loss([0.0], from_logits=None), "from_logits"),
+        (lambda: L.gan_generator_loss([0.0], mode=1), "mode"),
+        (lambda: L.gan_generator_loss_grad([0.0], mode=True), "mode"),
+    ],
+)
+def test_wrong_types_are_type_errors_naming_the_argument(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("axis", [2, -3])
+def test_axis_out_of_range_is_a_value_error(axis):
+    with pytest.raises(ValueError, match=f"axis={axis} is out of range"):
+        L.mse(TABLE_TRUE, NN1, axis=axis)
+    with pytest.raises(ValueError, match=f"axis={axis} is out of range for logits"):
+        L.softmax_cross_entropy_and_grad([0, 1, 0], LOGITS, axis=axis)
+
+
+def test_negative_and_numpy_integer_axes_are_accepted():
+    expected = L.softmax_cross_entropy([0, 1, 0], LOGITS)
+    assert_close(L.softmax_cross_entropy([0, 1, 0], LOGITS, axis=np.int64(1)), expected)
+    assert_close(L.softmax_cross_entropy([0, 1, 0], LOGITS, axis=-1), expected)
+    assert_close(L.mse(TABLE_TRUE, NN1, axis=-1), L.mse(TABLE_TRUE, NN1, axis=1))
+
+
+def test_string_flags_are_not_flags():
+    """from_logits="False" used to be accepted as true: probabilities read as logits."""
+    with pytest.raises(TypeError, match="from_logits must be True or False"):
+        L.gan_discriminator_loss([0.5], [0.5], from_logits="False")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: L.gan_discriminator_loss(np.array([0.0]), np.array([0.0])),
+        lambda: L.gan_discriminator_loss([0.9], [0.1], from_logits=False, reduction="sum"),
+        lambda: L.mse(np.array(1.0), np.array(2.0)),
+        lambda: L.hamming([1, 0], [1, 1], normalize=True),
+        lambda: L.softmax_cross_entropy_and_grad([0], [[0.0, 1.0]])[0],
+    ],
+)
+def test_scalars_are_zero_d_arrays_not_numpy_scalars(call):
+    out = call()
+    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
+
+
+def test_zero_losses_print_as_zero_not_minus_zero():
+    assert L.binary_cross_entropy_with_logits(
+        [1.0, 0.0], [1000.0, -1000.0], reduction="none"
+    ).tolist() == [
+        0.0,
+        0.0,
+    ]
+    assert math.copysign(1, float(L.binary_cross_entropy_with_logits([1.0], [1000.0]))) == 1
+    assert math.copysign(1, float(L.categorical_cross_entropy([[1.0, 0.0]], [[1.0, 0.0]]))) == 1
+    assert math.copysign(1, float(L.focal_loss([1.0], [1000.0]))) == 1
+
+
+def test_checks_off_skips_the_data_checks_only():
+    from dlnotes import checks
+
+    with checks(False):
+        L.binary_cross_entropy([2.0], [0.5])  # a value check: not read
+        L.softmax_cross_entropy([0, 0.5, 0], [[0.0, 1.0]] * 3)  # not an index: not read
+        with pytest.raises(TypeError, match="from_logits"):  # options are still checked
+            L.gan_generator_loss([0.0], from_logits="yes")
+        with pytest.raises(ValueError, match="y_true and y_pred must have the same shape"):
+            L.mse([1.0, 2.0], [1.0])  # so are shapes
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_largest_exp_argument_is_found_in_python(dtype):
+    """The bound of `exponential` is a Python float: no device read, exact for the dtype."""
+    import array_api_compat.numpy as xp
+
+    limit = L._largest_exp_argument(xp, xp.float64 if dtype == np.float64 else xp.float32)
+    assert type(limit) is float and float(dtype(limit)) == limit
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.exp(dtype(limit)))
+        assert np.isinf(np.exp(np.nextafter(dtype(limit), dtype(np.inf))))
+
+
+def test_hamming_and_margin_labels_are_data_checks():
+    with pytest.raises(ValueError, match="y_pred must be binary"):
+        L.hamming([1.0, 0.0], [1.0, 0.5])
+    with pytest.raises(ValueError, match=r"y_true must hold labels -1 or \+1"):
+        L.exponential([1.0, 0.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="d_real must hold probabilities"):
+        L.gan_discriminator_loss([1.5], [0.5], from_logits=False)
