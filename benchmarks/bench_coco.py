@@ -1,6 +1,6 @@
 """COCO box evaluation: dlnotes against pycocotools and faster-coco-eval.
 
-On one synthetic set from ``dlnotes.coco.make_coco_dataset`` (1,000 images,
+On one synthetic set from ``dlnotes.datasets.make_coco_dataset`` (1,000 images,
 20 classes, about 7.5k ground truths and 23k detections, with crowds, area
 borders, tied scores and an image with more than 100 detections) each
 implementation goes from the in-memory json records to the 12 summary
@@ -27,7 +27,8 @@ import warnings
 import numpy as np
 from _timing import best_time, write_table
 
-from dlnotes.coco import coco_evaluate, make_coco_dataset
+from dlnotes.coco import coco_evaluate
+from dlnotes.datasets import make_coco_dataset
 
 N_IMAGES, N_CATEGORIES, SEED = 1000, 20, 0
 ROUNDS = 2  # alternating rounds of best_time per implementation
@@ -55,7 +56,9 @@ def faster_coco_eval_stats(ground_truth, detections):
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gt = COCO(ground_truth)
-        evaluation = COCOeval_faster(gt, gt.loadRes(detections), "bbox", print_function=lambda *a, **k: None)
+        evaluation = COCOeval_faster(
+            gt, gt.loadRes(detections), "bbox", print_function=lambda *a, **k: None
+        )
         evaluation.evaluate()
         evaluation.accumulate()
         evaluation.summarize()
@@ -68,7 +71,9 @@ def main() -> None:
     ground_truth, detections = make_coco_dataset(N_IMAGES, N_CATEGORIES, seed=SEED)
     n_gt, n_det = len(ground_truth["annotations"]), len(detections)
     # Each library gets its own copy: the references add keys to the records.
-    inputs = {name: (copy.deepcopy(ground_truth), copy.deepcopy(detections)) for name in ("pyc", "fce")}
+    inputs = {
+        name: (copy.deepcopy(ground_truth), copy.deepcopy(detections)) for name in ("pyc", "fce")
+    }
     fns = {
         "dlnotes": lambda: coco_evaluate(ground_truth, detections)["stats"],
         "pyc": lambda: pycocotools_stats(*inputs["pyc"]),
@@ -88,10 +93,15 @@ def main() -> None:
         "fce": f"faster-coco-eval {version('faster-coco-eval')} `COCOeval_faster` (C++)",
         "pyc": f"pycocotools {version('pycocotools')} `COCOeval`",
     }
-    rows = [[labels[name], f"{best[name] * 1e3:,.0f}", f"{ref / best[name]:.1f}"] for name in ("dlnotes", "fce", "pyc")]
-    print(f"dlnotes is {best['pyc'] / best['dlnotes']:.1f}x faster than pycocotools, "
-          f"{best['fce'] / best['dlnotes']:.1f}x faster than faster-coco-eval; "
-          f"faster-coco-eval is {best['pyc'] / best['fce']:.1f}x faster than pycocotools")
+    rows = [
+        [labels[name], f"{best[name] * 1e3:,.0f}", f"{ref / best[name]:.1f}"]
+        for name in ("dlnotes", "fce", "pyc")
+    ]
+    print(
+        f"dlnotes is {best['pyc'] / best['dlnotes']:.1f}x faster than pycocotools, "
+        f"{best['fce'] / best['dlnotes']:.1f}x faster than faster-coco-eval; "
+        f"faster-coco-eval is {best['pyc'] / best['fce']:.1f}x faster than pycocotools"
+    )
     write_table(
         "coco",
         f"COCO box evaluation, {N_IMAGES:,} images, {N_CATEGORIES} classes, "
@@ -99,11 +109,12 @@ def main() -> None:
         ["implementation", "ms", "speed-up over pycocotools"],
         rows,
         note=(
-            f"Best of {2 * ROUNDS} calls each ({ROUNDS} alternating rounds of 2), in one process, from the "
-            "in-memory json records to the 12 summary numbers (loading and indexing included); the 12 "
-            "numbers of the three agree to 1e-9. Data: `make_coco_dataset(1000, 20, seed=0)`. dlnotes "
-            "matches every (image, class, area range, IoU threshold) at once, one step per detection rank, "
-            "and accumulates with one sort and cumulative counts; see [COCO evaluation](coco.md)."
+            f"Best of {2 * ROUNDS} calls each ({ROUNDS} alternating rounds of 2), in one "
+            "process, from the in-memory json records to the 12 summary numbers (loading and "
+            "indexing included); the 12 numbers of the three agree to 1e-9. Data: "
+            "`make_coco_dataset(1000, 20, seed=0)` (`dlnotes.datasets`). dlnotes matches every "
+            "(image, class, area range, IoU threshold) at once, one step per detection rank, and "
+            "accumulates with one sort and cumulative counts; see [COCO evaluation](coco.md)."
         ),
     )
 
