@@ -3,23 +3,24 @@ r"""Activation functions and their derivatives (slides 000 part 3, 004).
 Each activation ``f`` sits next to its derivative ``f_grad``: the analytic
 derivative $f'(x)$ evaluated at the same input ``x`` (not at the activation's
 output, and not a numerical approximation). Softmax maps a vector to a vector,
-so it has a Jacobian, [`softmax_grad`][dlnotes.activations.softmax_grad], and a vector-Jacobian product,
-[`softmax_vjp`][dlnotes.activations.softmax_vjp].
+so it has a Jacobian, `softmax_grad`, and a vector-Jacobian product,
+`softmax_vjp`.
 
 Inputs may be arrays of any array-API library or plain Python numbers; the
 result has the input's namespace and floating dtype (integers and booleans
-become float64). Input that does not hold real numbers (strings, complex
-numbers, ``None``) raises ``TypeError`` naming the argument.
+become float64 where the device has it). Input that does not hold real
+numbers (strings, complex numbers, ``None``) raises ``TypeError`` naming the
+argument. NaN and infinity are allowed (they propagate as IEEE arithmetic
+says), so no activation reads its input's values: none makes a host-device
+sync, with the data checks on or off.
 """
 
 from __future__ import annotations
 
-import operator
-
 from array_api_compat import device
 
-from dlnotes._checks import check_nonnegative_real, check_same_shape
-from dlnotes.backend import as_float_arrays
+from dlnotes._checks import Axis, Floats, Real, checked
+from dlnotes.backend import float_arrays
 
 __all__ = [
     "identity",
@@ -43,25 +44,18 @@ __all__ = [
     "tanh_grad",
 ]
 
-def _as_real(**named):
-    """``(xp, *arrays)``: the named inputs as floating arrays of one namespace.
-
-    Strings, complex numbers and other non-real input raise ``TypeError``
-    naming the argument (``as_float_arrays`` checks the dtypes).
-    """
-    return as_float_arrays(*named.values(), names=tuple(named))
+# Activations take any real input: NaN and infinity propagate, empty arrays give empty
+# results, so these specs read no data (no sync, even with the checks on).
+_REAL = Floats(finite=False, nonempty=False)
+_SLOPE = Real(0)  # negative_slope and beta: finite and >= 0
 
 
-def _check_class_axis(x, axis):
-    """``axis`` must index a non-empty axis of ``x`` (softmax needs one class)."""
-    try:
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"axis must be an int, got {axis!r}") from None
-    if not -x.ndim <= axis < x.ndim:
+def _one_class(call):
+    """Softmax needs a class axis with at least one class (a shape rule: no data read)."""
+    x, axis = call.args["x"], call.args.get("axis", -1)
+    if x.ndim == 0:
         raise ValueError(
-            f"axis={axis} is out of range for x of shape {tuple(x.shape)}; "
-            f"softmax needs x with at least one dimension and -x.ndim <= axis < x.ndim"
+            "x must have at least one dimension: the class axis -1 is out of range for 0-d x"
         )
     if x.shape[axis] == 0:
         raise ValueError(
@@ -72,6 +66,7 @@ def _check_class_axis(x, axis):
 # --- sigmoid (A1) ------------------------------------------------------------
 
 
+@checked(x=_REAL)
 def sigmoid(x):
     r"""Logistic sigmoid, computed without overflow for any input.
 
@@ -88,6 +83,11 @@ def sigmoid(x):
     array
         $\sigma(x)$ in $[0, 1]$, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}$$
@@ -100,11 +100,12 @@ def sigmoid(x):
     >>> sigmoid([-1000.0, 0.0, 1000.0]).tolist()
     [0.0, 0.5, 1.0]
     """
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+@checked(x=_REAL)
 def sigmoid_grad(x):
     r"""Derivative of the sigmoid, $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.
 
@@ -121,6 +122,11 @@ def sigmoid_grad(x):
     array
         $\sigma'(x)$ in $[0, \tfrac14]$, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) = \sigma(x)\,\sigma(-x)$$
@@ -135,10 +141,11 @@ def sigmoid_grad(x):
     >>> sigmoid_grad([-1000.0, 0.0, 1000.0]).tolist()
     [0.0, 0.25, 0.0]
     """
-    _, x = _as_real(x=x)
-    return sigmoid(x) * sigmoid(-x)
+    xp, x = float_arrays(x)
+    return xp.asarray(sigmoid(x) * sigmoid(-x))  # NumPy gives a scalar for 0-d x
 
 
+@checked(x=_REAL)
 def log_sigmoid(x):
     r"""$\log\sigma(x)$ without overflow or ``log(0)``.
 
@@ -154,6 +161,11 @@ def log_sigmoid(x):
     array
         $\log\sigma(x) = -\log(1 + e^{-x})$, same shape and dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\log\sigma(x) = \min(x, 0) - \log\left(1 + e^{-\lvert x\rvert}\right)$$
@@ -163,13 +175,14 @@ def log_sigmoid(x):
     >>> [round(v, 4) for v in log_sigmoid([-1000.0, 0.0, 1000.0]).tolist()]
     [-1000.0, -0.6931, 0.0]
     """
-    xp, x = _as_real(x=x)
-    return xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x)))
+    xp, x = float_arrays(x)
+    return xp.asarray(xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x))))
 
 
 # --- tanh (A2) ---------------------------------------------------------------
 
 
+@checked(x=_REAL)
 def tanh(x):
     r"""Hyperbolic tangent, the zero-centred sigmoid with range $(-1, 1)$.
 
@@ -186,6 +199,11 @@ def tanh(x):
     array
         $\tanh(x)$, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
@@ -199,10 +217,11 @@ def tanh(x):
     >>> [round(v, 4) for v in tanh([-1000.0, 0.0, 1.0, 1000.0]).tolist()]
     [-1.0, 0.0, 0.7616, 1.0]
     """
-    xp, x = _as_real(x=x)
-    return xp.tanh(x)
+    xp, x = float_arrays(x)
+    return xp.asarray(xp.tanh(x))  # NumPy gives a scalar for 0-d x
 
 
+@checked(x=_REAL)
 def tanh_grad(x):
     r"""Derivative of tanh, $\tanh'(x) = 1 - \tanh^2(x)$.
 
@@ -219,6 +238,11 @@ def tanh_grad(x):
     array
         $\tanh'(x)$ in $[0, 1]$, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\tanh'(x) = 1 - \tanh^2(x) = 4\,\sigma(2x)\,\sigma(-2x)$$
@@ -232,13 +256,14 @@ def tanh_grad(x):
     >>> [round(v, 4) for v in tanh_grad([-1000.0, 0.0, 1.0]).tolist()]
     [0.0, 1.0, 0.42]
     """
-    _, x = _as_real(x=x)
-    return 4 * sigmoid(2 * x) * sigmoid(-2 * x)
+    xp, x = float_arrays(x)
+    return xp.asarray(4 * sigmoid(2 * x) * sigmoid(-2 * x))
 
 
 # --- ReLU and leaky ReLU (A3, A4) --------------------------------------------
 
 
+@checked(x=_REAL)
 def relu(x):
     r"""Rectified linear unit, $\max\{0, x\}$.
 
@@ -254,15 +279,27 @@ def relu(x):
     array
         $\max\{0, x\}$, same shape and floating dtype as ``x`` (NaN stays NaN).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
+    Notes
+    -----
+    $$a(x) = \max\{0, x\}$$
+
+    Written with ``where`` so that NaN stays NaN.
+
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 3.0]
     """
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     return xp.where(x < 0, xp.zeros_like(x), x)
 
 
+@checked(x=_REAL)
 def relu_grad(x):
     r"""Derivative of ReLU: 1 for $x > 0$, 0 for $x \le 0$ (0 at $x = 0$).
 
@@ -278,6 +315,11 @@ def relu_grad(x):
     array
         0.0 or 1.0, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$a'(x) = \begin{cases} 0 & x \le 0 \\ 1 & x > 0 \end{cases}$$
@@ -291,10 +333,11 @@ def relu_grad(x):
     >>> relu_grad([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 1.0]
     """
-    xp, x = _as_real(x=x)
-    return xp.astype(x > 0, x.dtype)
+    xp, x = float_arrays(x)
+    return xp.asarray(xp.astype(x > 0, x.dtype))  # NumPy gives a scalar for 0-d x
 
 
+@checked(x=_REAL, negative_slope=_SLOPE)
 def leaky_relu(x, *, negative_slope=0.01):
     r"""Leaky ReLU: $x$ for $x \ge 0$, $\alpha x$ for $x < 0$.
 
@@ -315,10 +358,11 @@ def leaky_relu(x, *, negative_slope=0.01):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers, or ``negative_slope`` is not a real
+        number (a bool, a string or ``None`` included).
     ValueError
         If ``negative_slope`` is negative, NaN or infinite.
-    TypeError
-        If ``negative_slope`` is not a real number.
 
     Notes
     -----
@@ -334,11 +378,11 @@ def leaky_relu(x, *, negative_slope=0.01):
     >>> leaky_relu([-2.0], negative_slope=0.5).tolist()
     [-1.0]
     """
-    negative_slope = check_nonnegative_real("negative_slope", negative_slope)
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     return xp.where(x < 0, negative_slope * x, x)
 
 
+@checked(x=_REAL, negative_slope=_SLOPE)
 def leaky_relu_grad(x, *, negative_slope=0.01):
     r"""Derivative of leaky ReLU: 1 for $x > 0$, $\alpha$ for $x \le 0$.
 
@@ -349,7 +393,7 @@ def leaky_relu_grad(x, *, negative_slope=0.01):
     x : array-like
         Pre-activations: the derivative is evaluated at ``x``.
     negative_slope : float, default=0.01
-        The slope $\alpha \ge 0$ for negative inputs, as in [`leaky_relu`][dlnotes.activations.leaky_relu].
+        The slope $\alpha \ge 0$ for negative inputs, as in `leaky_relu`.
 
     Returns
     -------
@@ -358,29 +402,32 @@ def leaky_relu_grad(x, *, negative_slope=0.01):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers, or ``negative_slope`` is not a real
+        number (a bool, a string or ``None`` included).
     ValueError
         If ``negative_slope`` is negative, NaN or infinite.
-    TypeError
-        If ``negative_slope`` is not a real number.
 
     Notes
     -----
+    $$a'(x) = \begin{cases} \alpha & x \le 0 \\ 1 & x > 0 \end{cases}$$
+
     At the kink $x = 0$ the value is $\alpha$, as in PyTorch's autograd and
-    consistent with [`relu_grad`][dlnotes.activations.relu_grad] (which is the case $\alpha = 0$).
+    consistent with `relu_grad` (which is the case $\alpha = 0$).
 
     Examples
     --------
     >>> leaky_relu_grad([-2.0, 0.0, 3.0]).tolist()
     [0.01, 0.01, 1.0]
     """
-    negative_slope = check_nonnegative_real("negative_slope", negative_slope)
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     return xp.where(x > 0, xp.ones_like(x), xp.full_like(x, negative_slope))
 
 
 # --- softmax (A5, X7) --------------------------------------------------------
 
 
+@checked(x=_REAL, axis=Axis(of="x"), extra=_one_class)
 def log_softmax(x, *, axis=-1):
     r"""Logarithm of the softmax along ``axis``, computed stably.
 
@@ -400,6 +447,8 @@ def log_softmax(x, *, axis=-1):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers or ``axis`` is not an int.
     ValueError
         If ``axis`` is out of range or the class axis is empty.
 
@@ -413,12 +462,12 @@ def log_softmax(x, *, axis=-1):
     >>> [round(v, 4) for v in log_softmax([1000.0, 0.0]).tolist()]
     [0.0, -1000.0]
     """
-    xp, x = _as_real(x=x)
-    _check_class_axis(x, axis)
+    xp, x = float_arrays(x)
     shifted = x - xp.max(x, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
+@checked(x=_REAL, axis=Axis(of="x"), extra=_one_class)
 def softmax(x, *, axis=-1):
     r"""Softmax along ``axis``, stable for logits of any size.
 
@@ -440,6 +489,8 @@ def softmax(x, *, axis=-1):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers or ``axis`` is not an int.
     ValueError
         If ``axis`` is out of range or the class axis is empty.
 
@@ -457,12 +508,12 @@ def softmax(x, *, axis=-1):
     >>> [round(v, 4) for v in softmax([[2.0, 1.0, 0.0]]).tolist()[0]]
     [0.6652, 0.2447, 0.09]
     """
-    xp, x = _as_real(x=x)
-    _check_class_axis(x, axis)
+    xp, x = float_arrays(x)
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
 
 
+@checked(x=_REAL, extra=_one_class)
 def softmax_grad(x):
     r"""Full Jacobian of the softmax, $J = \mathrm{diag}(s) - s s^\top$.
 
@@ -483,6 +534,8 @@ def softmax_grad(x):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers.
     ValueError
         If ``x`` is 0-d or has no class.
 
@@ -508,14 +561,19 @@ def softmax_grad(x):
     >>> softmax_grad([[0.0, 0.0], [1000.0, 0.0]]).shape
     (2, 2, 2)
     """
-    xp, x = _as_real(x=x)
-    _check_class_axis(x, -1)
+    xp, x = float_arrays(x)
     s = softmax(x)
     eye = xp.eye(s.shape[-1], dtype=s.dtype, device=device(s))
     # s_i (delta_ij - s_j): column of s times (identity minus row of s)
     return xp.expand_dims(s, axis=-1) * (eye - xp.expand_dims(s, axis=-2))
 
 
+@checked(
+    x=_REAL,
+    grad_output=Floats(finite=False, nonempty=False, like="x"),
+    axis=Axis(of="x"),
+    extra=_one_class,
+)
 def softmax_vjp(x, grad_output, *, axis=-1):
     r"""Vector-Jacobian product of the softmax: $v^\top J$ for each sample.
 
@@ -538,6 +596,9 @@ def softmax_vjp(x, grad_output, *, axis=-1):
 
     Raises
     ------
+    TypeError
+        If ``x`` or ``grad_output`` does not hold real numbers, or ``axis`` is
+        not an int.
     ValueError
         If the shapes differ, ``axis`` is out of range or the class axis is
         empty.
@@ -559,8 +620,7 @@ def softmax_vjp(x, grad_output, *, axis=-1):
     >>> softmax_vjp([0.0, 0.0], [1.0, 0.0]).tolist()
     [0.25, -0.25]
     """
-    xp, x, v = _as_real(x=x, grad_output=grad_output)
-    check_same_shape("x", x, "grad_output", v)
+    xp, x, v = float_arrays(x, grad_output)
     s = softmax(x, axis=axis)
     return s * (v - xp.sum(v * s, axis=axis, keepdims=True))
 
@@ -568,6 +628,7 @@ def softmax_vjp(x, grad_output, *, axis=-1):
 # --- swish, an activation of our own design (A7) -----------------------------
 
 
+@checked(x=_REAL, beta=_SLOPE)
 def swish(x, *, beta=1.0):
     r"""Swish, $x\,\sigma(\beta x)$: the "design your own activation" answer.
 
@@ -589,10 +650,11 @@ def swish(x, *, beta=1.0):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers, or ``beta`` is not a real
+        number (a bool, a string or ``None`` included).
     ValueError
         If ``beta`` is negative, NaN or infinite.
-    TypeError
-        If ``beta`` is not a real number.
 
     Notes
     -----
@@ -608,11 +670,11 @@ def swish(x, *, beta=1.0):
     >>> [round(v, 4) for v in swish([-1000.0, -1.0, 0.0, 1.0, 1000.0]).tolist()]
     [-0.0, -0.2689, 0.0, 0.7311, 1000.0]
     """
-    beta = check_nonnegative_real("beta", beta)
-    _, x = _as_real(x=x)
-    return x * sigmoid(beta * x)
+    xp, x = float_arrays(x)
+    return xp.asarray(x * sigmoid(beta * x))  # NumPy gives a scalar for 0-d x
 
 
+@checked(x=_REAL, beta=_SLOPE)
 def swish_grad(x, *, beta=1.0):
     r"""Derivative of swish, $\sigma(\beta x) + \beta x\,\sigma(\beta x)\,\sigma(-\beta x)$.
 
@@ -623,7 +685,7 @@ def swish_grad(x, *, beta=1.0):
     x : array-like
         Pre-activations: the derivative is evaluated at ``x``.
     beta : float, default=1.0
-        The sharpness $\beta \ge 0$, as in [`swish`][dlnotes.activations.swish].
+        The sharpness $\beta \ge 0$, as in `swish`.
 
     Returns
     -------
@@ -632,10 +694,11 @@ def swish_grad(x, *, beta=1.0):
 
     Raises
     ------
+    TypeError
+        If ``x`` does not hold real numbers, or ``beta`` is not a real
+        number (a bool, a string or ``None`` included).
     ValueError
         If ``beta`` is negative, NaN or infinite.
-    TypeError
-        If ``beta`` is not a real number.
 
     Notes
     -----
@@ -652,15 +715,15 @@ def swish_grad(x, *, beta=1.0):
     >>> [round(v, 4) for v in swish_grad([-1000.0, 0.0, 1.0, 1000.0]).tolist()]
     [0.0, 0.5, 0.9277, 1.0]
     """
-    beta = check_nonnegative_real("beta", beta)
-    _, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     s = sigmoid(beta * x)
-    return s + beta * x * s * sigmoid(-beta * x)
+    return xp.asarray(s + beta * x * s * sigmoid(-beta * x))
 
 
 # --- identity and step (A6) --------------------------------------------------
 
 
+@checked(x=_REAL)
 def identity(x):
     r"""The identity activation $a(s) = s$ (the neuron of the 14 → 10.16 example).
 
@@ -677,15 +740,25 @@ def identity(x):
         ``x`` as a floating array of its namespace (a new array for plain input;
         array input is returned as is, never modified).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
+    Notes
+    -----
+    $$a(s) = s$$
+
     Examples
     --------
     >>> identity([14]).tolist()
     [14.0]
     """
-    _, x = _as_real(x=x)
-    return x
+    xp, x = float_arrays(x)
+    return xp.asarray(x)  # a 0-d array, also for a NumPy scalar
 
 
+@checked(x=_REAL)
 def identity_grad(x):
     r"""Derivative of the identity: 1 everywhere.
 
@@ -701,15 +774,25 @@ def identity_grad(x):
     array
         Ones, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
+    Notes
+    -----
+    $$a'(s) = 1$$
+
     Examples
     --------
     >>> identity_grad([-3.0, 14.0]).tolist()
     [1.0, 1.0]
     """
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     return xp.ones_like(x)
 
 
+@checked(x=_REAL)
 def step(x):
     r"""Heaviside step: 1 where $x \ge 0$, else 0 (the perceptron's activation).
 
@@ -725,6 +808,11 @@ def step(x):
     array
         0.0 or 1.0, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
     $$\operatorname{step}(x) = \begin{cases}1 & x \ge 0\\ 0 & x < 0\end{cases}$$
@@ -736,10 +824,11 @@ def step(x):
     >>> step([-0.5, 0.0, 2.0]).tolist()
     [0.0, 1.0, 1.0]
     """
-    xp, x = _as_real(x=x)
-    return xp.astype(x >= 0, x.dtype)
+    xp, x = float_arrays(x)
+    return xp.asarray(xp.astype(x >= 0, x.dtype))  # NumPy gives a scalar for 0-d x
 
 
+@checked(x=_REAL)
 def step_grad(x):
     r"""Derivative of the step: 0 everywhere (0 also at the jump $x = 0$).
 
@@ -755,8 +844,15 @@ def step_grad(x):
     array
         Zeros, same shape and floating dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers.
+
     Notes
     -----
+    $$\operatorname{step}'(x) = 0$$
+
     The step is flat on both sides and jumps at 0, where it has no
     derivative; 0 is returned there too, as autograd does. A zero gradient
     carries no signal back, which is why the perceptron (N7) is trained by
@@ -767,5 +863,5 @@ def step_grad(x):
     >>> step_grad([-0.5, 0.0, 2.0]).tolist()
     [0.0, 0.0, 0.0]
     """
-    xp, x = _as_real(x=x)
+    xp, x = float_arrays(x)
     return xp.zeros_like(x)

@@ -165,7 +165,7 @@ def test_softmax_jacobian_of_a_batch_is_one_jacobian_per_row(torch):
 def test_softmax_jacobian_matches_finite_differences():
     x = np.array([0.3, -1.2, 2.0])
     for i in range(3):  # row i of J is the gradient of s_i
-        expected = numerical_grad(lambda z: to_numpy(act.softmax(z))[i], x)
+        expected = numerical_grad(lambda z, i=i: to_numpy(act.softmax(z))[i], x)
         assert_close(act.softmax_grad(x)[i, :], expected, rtol=1e-6, atol=1e-9)
 
 
@@ -384,3 +384,96 @@ def test_numpy_scalar_options_do_not_promote_float32():
     x = np.ones(2, dtype=np.float32)
     assert act.leaky_relu(-x, negative_slope=np.float64(0.1)).dtype == np.float32
     assert act.swish_grad(x, beta=np.float64(2.0)).dtype == np.float32
+
+
+# --- the copy-ready rules: types, 0-d results, no data read ---------------------
+
+SOFTMAX_AXIS = [
+    act.softmax,
+    act.log_softmax,
+    lambda x, axis: act.softmax_vjp(x, x, axis=axis),
+]
+
+
+@pytest.mark.parametrize("fn", SOFTMAX_AXIS, ids=["softmax", "log_softmax", "softmax_vjp"])
+def test_softmax_axis_is_an_int(fn):
+    x = np.array([[1.0, 2.0, 0.5]])
+    for bad in (True, False, "0", "-1", None, 0.5, 1.0, np.array(0), [0]):
+        with pytest.raises(TypeError, match="axis must be an int"):
+            fn(x, axis=bad)
+    for good in (0, -2, np.int64(1)):  # NumPy integers are ints
+        assert fn(x, axis=good).shape == x.shape
+    with pytest.raises(ValueError, match="axis=-3 is out of range for x with 2 dimensions"):
+        fn(x, axis=-3)
+
+
+@pytest.mark.parametrize("fn", EVERY_FUNCTION + [act.softmax_vjp], ids=lambda f: f.__name__)
+def test_input_that_is_not_numbers_is_a_type_error_naming_x(fn):
+    args = (lambda v: (v, [1.0])) if fn is act.softmax_vjp else (lambda v: (v,))
+    for bad in (None, "1.5", "False", 1 + 2j, [1.0, "a"]):
+        with pytest.raises(TypeError, match=r"^x must"):
+            fn(*args(bad))
+
+
+def test_grad_output_is_named_in_its_errors():
+    for bad in (None, "1.0", [1j, 0.0]):
+        with pytest.raises(TypeError, match=r"^grad_output must"):
+            act.softmax_vjp([1.0, 2.0], bad)
+
+
+@pytest.mark.parametrize("fn", EVERY_FUNCTION, ids=lambda f: f.__name__)
+def test_scalar_input_gives_a_0d_array_never_a_numpy_scalar(fn):
+    if fn in (act.softmax, act.log_softmax, act.softmax_grad):
+        pytest.skip("softmax needs a class axis")
+    for x in (0.5, -2, np.float64(0.5), np.array(-3.0), np.array(1.5, dtype=np.float32)):
+        out = fn(x)
+        assert type(out) is np.ndarray and out.ndim == 0, (x, type(out))
+        expected = np.float32 if getattr(x, "dtype", None) == np.float32 else np.float64
+        assert out.dtype == expected
+    for fn_opt, option in ((act.leaky_relu, "negative_slope"), (act.swish_grad, "beta")):
+        assert type(fn_opt(np.float64(-1.0), **{option: 0.5})) is np.ndarray
+
+
+def test_nan_infinity_and_empty_input_pass_through():
+    assert np.isnan(to_numpy(act.relu([float("nan")]))).all()
+    assert act.sigmoid([float("inf"), -float("inf")]).tolist() == [1.0, 0.0]
+    assert act.relu_grad([float("inf")]).tolist() == [1.0]
+    for fn in EVERY_FUNCTION:
+        if fn not in (act.softmax, act.log_softmax, act.softmax_grad):
+            assert fn(np.zeros((0, 2))).shape == (0, 2), fn.__name__
+    assert act.softmax(np.zeros((0, 3))).shape == (0, 3)  # no sample, three classes
+    assert act.softmax_grad(np.zeros((0, 3))).shape == (0, 3, 3)
+
+
+def test_softmax_grad_and_vjp_need_a_class():
+    with pytest.raises(ValueError, match="at least one class along axis=-1"):
+        act.softmax_grad(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match="at least one class along axis=0"):
+        act.softmax_vjp(np.zeros((0, 2)), np.zeros((0, 2)), axis=0)
+    with pytest.raises(ValueError, match="at least one dimension"):
+        act.softmax_grad(np.float64(1.0))
+
+
+def test_options_and_shapes_are_checked_with_the_data_checks_off():
+    import dlnotes
+
+    with dlnotes.checks(False):
+        with pytest.raises(ValueError, match="negative_slope"):
+            act.leaky_relu([1.0], negative_slope=-0.5)
+        with pytest.raises(TypeError, match="beta"):
+            act.swish([1.0], beta="1")
+        with pytest.raises(ValueError, match="axis=1"):
+            act.softmax([1.0, 2.0], axis=1)
+        with pytest.raises(ValueError, match="x and grad_output"):
+            act.softmax_vjp([1.0, 2.0], [1.0])
+
+
+@pytest.mark.parametrize("fn", EVERY_FUNCTION + [act.softmax_vjp], ids=lambda f: f.__name__)
+def test_no_host_sync_even_with_the_checks_on(torch, fn):
+    from tests.test_syncs import SyncCounter  # counts .item(), bool(t), mask indexing, ...
+
+    x = torch.tensor([[-1000.0, 0.0, 2.5], [1.0, float("nan"), 1000.0]], dtype=torch.float64)
+    args = (x, torch.ones_like(x)) if fn is act.softmax_vjp else (x,)
+    with SyncCounter() as counter:
+        fn(*args)
+    assert counter.count == 0, counter.seen
