@@ -162,7 +162,11 @@ def snippet(name: str) -> str:
     head = [_TITLE.format(name=f"{module.__name__}.{fn.__name__}")]
     if builder.future:
         head.append("from __future__ import annotations")
-    head.append("\n".join(sorted(builder.imports, key=_import_order)))
+    # ``import array_api_compat.numpy`` binds ``array_api_compat`` too
+    imports = {
+        i for i in builder.imports if not any(o.startswith(i + ".") for o in builder.imports)
+    }
+    head.append("\n".join(sorted(imports, key=_import_order)))
     if builder.constants:
         head.append("\n".join(builder.constants))
     return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(builder.ordered()) + "\n"
