@@ -446,7 +446,7 @@ class _Call:
         """Read every pending data check from the device in one sync; raise the first failure."""
         if not self.pending or not _ENABLED.get():
             return
-        xp = self.xp
+        xp = self.xp or array_api_compat.array_namespace(self.pending[0][0])
         conditions = [xp.reshape(c, (1,)) for c, _ in self.pending]
         if bool(xp.all(xp.concat(conditions))):
             return

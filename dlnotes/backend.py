@@ -288,7 +288,7 @@ def float_arrays(*arrays):
     device = array_api_compat.device(found[0]) if found else None
     floats = [a.dtype for a in found if xp.isdtype(a.dtype, "real floating")]
     dtype = xp.result_type(*floats) if floats else default_float(xp, device)
-    kept = [getattr(a, "dtype", None) in floats for a in arrays]
+    kept = [array_api_compat.is_array_api_obj(a) and a.dtype in floats for a in arrays]
     new = [a if k else xp.asarray(a, dtype=dtype, device=device) for a, k in zip(arrays, kept)]
     return (xp, *new)
 

@@ -8,6 +8,13 @@ top-left and bottom-right corners, x to the right and y downwards, with
 "xywh" (top-left corner, width, height: COCO and OpenCV) and "cxcywh" (centre,
 width, height: YOLO). Coordinates are continuous: a box from 0 to 10 is 10
 wide (no "+1 pixel" convention).
+
+Host-device syncs (with ``dlnotes.checks(False)``; with the checks on, one
+more): none, except where the algorithm reads the data itself. `nms` returns
+as many indices as it keeps, so it reads which boxes survive (a few reads per
+block of 32 candidates); `kmeans_anchors` reads its convergence test once per
+iteration. `match_detections` makes none: its loop runs once per ground-truth
+box (at most), whatever the number of detections.
 """
 
 from __future__ import annotations
@@ -16,22 +23,32 @@ import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+import array_api_compat
 from array_api_compat import device, is_array_api_obj
 
 from dlnotes._checks import (
     REDUCTIONS,
-    check_choice,
-    check_count,
-    check_finite,
-    check_ndim,
-    check_nonempty,
-    check_nonnegative_real,
-    check_same_shape,
+    Choice,
+    Count,
+    Flag,
+    Floats,
+    Ints,
+    Optional,
+    Real,
+    Spec,
+    checked,
     reduce,
 )
-from dlnotes.activations import log_softmax, sigmoid
-from dlnotes.backend import array_namespace, as_float_arrays, random_generator, resolve_backend
-from dlnotes.coco import coco_evaluate  # COCO evaluation has its own module (NumPy only, json input)
+from dlnotes.backend import (
+    array_namespace,
+    as_float_arrays,
+    default_float,
+    float_arrays,
+    random_generator,
+    resolve_backend,
+)
+from dlnotes.coco import coco_evaluate  # COCO evaluation has its own module (NumPy only, json)
+from dlnotes.data import Seed
 
 __all__ = [
     "AP_METHODS",
@@ -61,73 +78,276 @@ AP_METHODS = ("voc2007", "slide", "all-point", "coco", "step")
 """Methods of `average_precision`, in the order of the Detection page's table."""
 
 _COORDS = {"xyxy": "x1, y1, x2, y2", "xywh": "x, y, w, h", "cxcywh": "cx, cy, w, h"}
-_LEVELS = {"voc2007": 11, "slide": 11, "coco": 101}  # recall levels 0, 1/(n-1), ..., 1
-
-# NMS takes the next this-many unsuppressed boxes at a time: big enough to
-# vectorise, small enough that little work is wasted on boxes a block
-# suppresses. On 10,000 boxes (benchmarks/bench_detection.py, and 300 clusters
-# of overlapping boxes) 32 was fastest on CPU; 64 and 128 took up to twice as long.
-_NMS_BLOCK = 32
 
 
 # --------------------------------------------------------------------------
-# Validation shared by every public function
+# Checks of this module (the specs and rules of the decorators below)
 # --------------------------------------------------------------------------
 
 
-def _check_boxes(xp, name, boxes, fmt="xyxy", *, ndim=None):
-    """4 finite coordinates on the last axis, and no box turned inside out."""
-    if ndim is not None and boxes.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array of shape (N, 4), got shape {tuple(boxes.shape)}")
-    if boxes.ndim < 1 or boxes.shape[-1] != 4:
-        raise ValueError(
-            f"{name} must have 4 coordinates ({_COORDS[fmt]}) on its last axis, got shape {tuple(boxes.shape)}"
-        )
-    check_finite(xp, name, boxes)
-    if fmt == "xyxy":
-        for lo, hi, axis in ((0, 2, "x"), (1, 3, "y")):
-            if not bool(xp.all(boxes[..., hi] >= boxes[..., lo])):
-                raise ValueError(
-                    f"{name} has a box with {axis}2 < {axis}1; xyxy boxes need x2 >= x1 and y2 >= y1 "
-                    f"(convert other formats with box_convert)"
+class Boxes(Floats):
+    """Boxes: 4 finite coordinates on the last axis, and no box turned inside out.
+
+    ``fmt`` is a format of `BOX_FORMATS` or the name of the argument that holds
+    it. xyxy boxes need x2 >= x1 and y2 >= y1, the others a width and height
+    >= 0. ``ndim=2`` asks for a set of boxes (N, 4). Empty sets are allowed.
+    """
+
+    def __init__(self, *, fmt="xyxy", ndim=None):
+        super().__init__(nonempty=False)
+        self.fmt, self.box_ndim = fmt, ndim
+
+    def check(self, name, a, call):
+        form, shape = call.args.get(self.fmt, self.fmt), tuple(getattr(a, "shape", ()))
+        if a is not None and self.box_ndim is not None and a.ndim != self.box_ndim:
+            raise ValueError(
+                f"{name} must be a {self.box_ndim}-D array of shape (N, 4), got shape {shape}"
+            )
+        if a is not None and (a.ndim < 1 or shape[-1] != 4):
+            coords = _COORDS.get(form, _COORDS["xyxy"])
+            raise ValueError(
+                f"{name} must have 4 coordinates ({coords}) on its last axis, got shape {shape}"
+            )
+        a = super().check(name, a, call)  # finite
+        xp = call.xp
+        if form == "xyxy":
+            for lo, hi, axis in ((0, 2, "x"), (1, 3, "y")):
+                call.require(
+                    xp.all(a[..., hi] >= a[..., lo]),
+                    f"{name} has a box with {axis}2 < {axis}1; xyxy boxes need x2 >= x1 and "
+                    "y2 >= y1 (convert other formats with box_convert)",
                 )
-    elif not bool(xp.all(boxes[..., 2:] >= 0)):
-        raise ValueError(f"{name} has a box with a negative width or height ({fmt}: {_COORDS[fmt]})")
+        elif form in _COORDS:  # an unknown format is the Choice spec's error
+            call.require(
+                xp.all(a[..., 2:] >= 0),
+                f"{name} has a box with a negative width or height ({form}: {_COORDS[form]})",
+            )
+        return a
 
 
-def _check_scores(xp, name, scores, n, what):
-    """A finite 1-D array with one entry per box (or per detection)."""
-    check_ndim(name, scores, (1,), "a 1-D array")
-    if scores.shape[0] != n:
-        raise ValueError(f"{name} must have one entry per {what}: got {scores.shape[0]} for {n}")
-    check_finite(xp, name, scores)
+class Sizes(Floats):
+    """Widths and heights: an (N, 2) array of finite values, > 0 (or >= 0 with ``zero``)."""
+
+    def __init__(self, *, zero=True):
+        super().__init__(nonempty=False)
+        self.zero = zero
+
+    def check(self, name, wh, call):
+        if wh is not None and (wh.ndim != 2 or wh.shape[1] != 2):
+            raise ValueError(
+                f"{name} must be a 2-D array of shape (N, 2) of widths and heights, "
+                f"got shape {tuple(wh.shape)}"
+            )
+        wh = super().check(name, wh, call)
+        if self.zero:
+            call.require(call.xp.all(wh >= 0), f"{name} has a negative width or height")
+        else:
+            call.require(call.xp.all(wh > 0), f"{name} must have positive widths and heights")
+        return wh
 
 
-def _check_flags(xp, name, flags):
-    """0/1 (or False/True) values only."""
-    if not bool(xp.all((flags == 0) | (flags == 1))):
-        raise ValueError(f"{name} must hold booleans (True/False or 1/0)")
+def _entries(name, of, what):
+    """Rule: ``name`` (if given) is 1-D with one entry per row of ``of``."""
+
+    def rule(call):
+        a, n = call.args[name], call.args[of].shape[0]
+        if a is None:
+            return
+        if a.ndim != 1:
+            raise ValueError(
+                f"{name} must be a 1-D array with one entry per {what}, got shape {tuple(a.shape)}"
+            )
+        if a.shape[0] != n:
+            raise ValueError(f"{name} must have one entry per {what}: got {a.shape[0]} for {n}")
+
+    return rule
 
 
-def _fraction(name, value, *, allow_zero=True):
-    """A threshold in [0, 1] (or (0, 1]) as a Python float."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number in [0, 1], got {value!r}") from None
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not (low_ok and value <= 1):
-        raise ValueError(f"{name} must be in {'[0, 1]' if allow_zero else '(0, 1]'}, got {value!r}")
-    return value
+def _flags(name):
+    """Rule: ``name`` (if given) holds 0/1 (False/True) only."""
+
+    def rule(call):
+        a = call.args[name]
+        if a is not None:
+            xp = call.xp
+            call.require(
+                xp.all((a == 0) | (a == 1)), f"{name} must hold booleans (True/False or 1/0)"
+            )
+
+    return rule
+
+
+def _ranked_list(call, scores, correct, n_ground_truth, where=""):
+    """Data checks of one ranked list: 0/1 flags, no more correct ones than ground truths."""
+    xp = call.xp
+    call.require(
+        xp.all((correct == 0) | (correct == 1)),
+        f"{where}correct must hold booleans (True/False or 1/0)",
+    )
+    call.require(
+        xp.sum(correct) <= n_ground_truth,
+        f"{where}n_ground_truth ({n_ground_truth}) must be at least the number of correct "
+        "detections",
+    )
+
+
+def _ranked(call):
+    """Rule of `precision_recall` and `average_precision`."""
+    _entries("correct", "scores", "score")(call)
+    args = call.args
+    _ranked_list(call, args["scores"], args["correct"], args["n_ground_truth"])
+
+
+class PerClass(Spec):
+    """Per-class APs (a 1-D array-like in [0, 1]) or ranked lists, one triple per class.
+
+    APs come back as a floating array; ranked lists (a mapping's values or a
+    sequence of ``(scores, correct, n_ground_truth)``) as a list of triples of
+    arrays, checked here as `average_precision` checks its arguments (the
+    calls in the body skip their data checks).
+    """
+
+    def check(self, name, value, call):
+        items = list(value.values()) if isinstance(value, Mapping) else value
+        if isinstance(items, (list, tuple)) and items and isinstance(items[0], (list, tuple)):
+            return [
+                self.ranked_list(f"{name} item {i}", item, call) for i, item in enumerate(items)
+            ]
+        xp, aps = as_float_arrays(items, names=(name,))
+        if aps.ndim != 1:
+            raise ValueError(
+                f"{name} must be a 1-D array of per-class APs or a collection of ranked lists, "
+                f"got shape {tuple(aps.shape)}"
+            )
+        if aps.shape[0] == 0:
+            raise ValueError(f"{name} must not be empty: mAP needs at least one class")
+        call.xp, call.device = xp, device(aps)  # the data check runs in the APs' namespace
+        call.require(xp.all((aps >= 0) & (aps <= 1)), f"{name} APs must lie in [0, 1] (no NaN)")
+        return aps
+
+    def ranked_list(self, where, item, call):
+        if not isinstance(item, (list, tuple)) or len(item) != 3:
+            raise ValueError(f"{where} must be (scores, correct, n_ground_truth), got {item!r:.60}")
+        xp, scores, correct = as_float_arrays(
+            *item[:2], names=(f"{where}: scores", f"{where}: correct")
+        )
+        n_ground_truth = Count(1).check(f"{where}: n_ground_truth", item[2], call)
+        if scores.ndim != 1 or tuple(correct.shape) != tuple(scores.shape):
+            raise ValueError(
+                f"{where}: scores and correct must be 1-D of one length, "
+                f"got shapes {tuple(scores.shape)} and {tuple(correct.shape)}"
+            )
+        if call.xp is None:
+            call.xp, call.device = xp, device(scores)
+        call.require(xp.all(xp.isfinite(scores)), f"{where}: scores must be finite")
+        _ranked_list(call, scores, correct, n_ground_truth, where=f"{where}: ")
+        return scores, correct, n_ground_truth
+
+
+def _rcnn_rule(call):
+    """Rule of `rcnn_box_loss`: positive sizes (logs are taken), one 0/1 flag per box."""
+    xp = call.xp
+    for name in ("y_true", "y_pred", "anchors"):
+        b = call.args[name]
+        if b is not None:
+            call.require(
+                xp.all(b[:, 2:] > 0),
+                f"{name} must have positive widths and heights (their logarithms are taken)",
+            )
+    _entries("positive", "y_true", "box")(call)
+    _flags("positive")(call)
+
+
+def _class_rule(call):
+    """Rule of `rcnn_class_loss`: one label in [0, C) per row of logits."""
+    _entries("labels", "logits", "row of logits")(call)
+    n_classes = call.args["logits"].shape[1]
+    call.require(
+        call.xp.all(call.args["labels"] < n_classes), f"labels must be integers in [0, {n_classes})"
+    )
+
+
+def _yolo_rule(call):
+    """Rule of `yolo_loss`: grids that fit 5 + C and 5B + C, 0/1 objects, sizes >= 0."""
+    t, p = call.args["y_true"], call.args["y_pred"]
+    if t.ndim < 3:
+        raise ValueError(f"y_true must be of shape (..., S, S, 5 + C), got shape {tuple(t.shape)}")
+    if tuple(p.shape[:-1]) != tuple(t.shape[:-1]):
+        raise ValueError(
+            "y_pred and y_true must share the grid (all but the last axis), "
+            f"got {tuple(p.shape)} and {tuple(t.shape)}"
+        )
+    n_classes = t.shape[-1] - 5
+    n_boxes, extra = divmod(p.shape[-1] - n_classes, 5)
+    if n_classes < 0 or n_boxes < 1 or extra:
+        raise ValueError(
+            "y_true's last axis must be 5 + C and y_pred's 5B + C with B >= 1, "
+            f"got {t.shape[-1]} and {p.shape[-1]}"
+        )
+    xp, obj = call.xp, t[..., 4]
+    call.require(
+        xp.all((obj == 0) | (obj == 1)),
+        "y_true[..., 4] (the object indicator) must hold booleans (True/False or 1/0)",
+    )
+    call.require(
+        xp.all(t[..., 2:4] >= 0), "y_true has a negative width or height (y_true[..., 2:4])"
+    )
+    sizes = xp.reshape(p[..., : 5 * n_boxes], (*p.shape[:-1], n_boxes, 5))[..., 2:4]
+    call.require(
+        xp.all(sizes >= 0),
+        "y_pred has a negative predicted width or height (their square roots are taken)",
+    )
+
+
+def _decode_rule(call):
+    """Rule of `yolo_decode`: t (..., H, W, A, 4) for A priors (A, 2) of positive size."""
+    t, a = call.args["t"], call.args["anchors"]
+    if (
+        t.ndim < 4
+        or a.ndim != 2
+        or t.shape[-1] != 4
+        or a.shape[1] != 2
+        or t.shape[-2] != a.shape[0]
+    ):
+        raise ValueError(
+            "t must be (..., H, W, A, 4) with A = len(anchors) and anchors (A, 2), "
+            f"got {tuple(t.shape)} and {tuple(a.shape)}"
+        )
+    call.require(call.xp.all(a > 0), "anchors must have positive widths and heights")
+
+
+class BoxSizes(Spec):
+    """The training box sizes of `kmeans_anchors`: `Sizes` > 0, in the namespace ``xp``.
+
+    Not a `Floats` spec: plain input is converted with the call's ``xp``
+    (default: the default backend); an array keeps its own namespace, and an
+    ``xp`` naming another one is an error.
+    """
+
+    def check(self, name, value, call):
+        wanted = call.args["xp"]
+        if wanted is not None and is_array_api_obj(value):
+            own, wanted = array_namespace(value), resolve_backend(wanted)
+            if own is not wanted:
+                raise ValueError(
+                    f"xp={getattr(wanted, '__name__', wanted)} conflicts with {name}'s "
+                    f"namespace {own.__name__}"
+                )
+        xp, wh = as_float_arrays(value, xp=array_namespace(value, xp=wanted), names=(name,))
+        call.xp, call.device = xp, device(wh)
+        return Sizes(zero=False).check(name, wh, call)
+
+
+def _k_rule(call):
+    """Rule of `kmeans_anchors`: no more anchors than boxes."""
+    k, n = call.args["k"], call.args["wh"].shape[0]
+    if k > n:
+        raise ValueError(f"k ({k}) must not exceed the number of boxes ({n})")
 
 
 # --------------------------------------------------------------------------
 # Boxes (D1)
 # --------------------------------------------------------------------------
-
-
-def _area(xp, b):
-    return (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
 
 
 def _iou(xp, a, b):
@@ -139,13 +359,14 @@ def _iou(xp, a, b):
     w = xp.maximum(xp.minimum(a[..., 2], b[..., 2]) - xp.maximum(a[..., 0], b[..., 0]), 0.0)
     h = xp.maximum(xp.minimum(a[..., 3], b[..., 3]) - xp.maximum(a[..., 1], b[..., 1]), 0.0)
     inter = w * h
-    union = _area(xp, a) + _area(xp, b) - inter
-    # The intersection is never larger than either area (also after rounding), so
-    # union == 0 only for two zero-area boxes, whose intersection is 0: dividing
-    # by 1 there gives IoU 0 instead of 0/0.
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    union = area_a + area_b - inter
+    # union == 0 only for two zero-area boxes, whose intersection is 0: IoU 0, not 0/0
     return inter / xp.where(union > 0, union, 1.0)
 
 
+@checked(boxes=Boxes(fmt="fmt"), fmt=Choice(*BOX_FORMATS))
 def box_area(boxes, *, fmt="xyxy"):
     r"""Area of each box.
 
@@ -161,13 +382,19 @@ def box_area(boxes, *, fmt="xyxy"):
     Returns
     -------
     area : array of shape (...)
-        $(x_2 - x_1)(y_2 - y_1)$, or $wh$.
+        $(x_2 - x_1)(y_2 - y_1)$, or $wh$ (a 0-d array for one box).
 
     Raises
     ------
+    TypeError
+        If ``boxes`` does not hold real numbers or ``fmt`` is not a string.
     ValueError
         If the last axis is not 4, the format is unknown, a coordinate is not
         finite or a box has a negative width or height.
+
+    Notes
+    -----
+    $$\text{area} = (x_2 - x_1)(y_2 - y_1) = w\,h$$
 
     Examples
     --------
@@ -176,12 +403,13 @@ def box_area(boxes, *, fmt="xyxy"):
     >>> box_area([[5.0, 5.0, 4.0, 3.0]], fmt="cxcywh").tolist()
     [12.0]
     """
-    check_choice("fmt", fmt, BOX_FORMATS)
-    xp, b = as_float_arrays(boxes)
-    _check_boxes(xp, "boxes", b, fmt)
-    return _area(xp, b) if fmt == "xyxy" else b[..., 2] * b[..., 3]
+    xp, boxes = float_arrays(boxes)
+    if fmt == "xyxy":
+        return xp.asarray((boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1]))
+    return xp.asarray(boxes[..., 2] * boxes[..., 3])  # width times height
 
 
+@checked(boxes=Boxes(fmt="in_fmt"), in_fmt=Choice(*BOX_FORMATS), out_fmt=Choice(*BOX_FORMATS))
 def box_convert(boxes, in_fmt, out_fmt):
     r"""Convert boxes between "xyxy", "xywh" and "cxcywh".
 
@@ -202,6 +430,8 @@ def box_convert(boxes, in_fmt, out_fmt):
 
     Raises
     ------
+    TypeError
+        If ``boxes`` does not hold real numbers or a format is not a string.
     ValueError
         If a format is unknown, the last axis is not 4, a coordinate is not
         finite, or a box is inside out ($x_2 < x_1$, $y_2 < y_1$, or a
@@ -219,35 +449,22 @@ def box_convert(boxes, in_fmt, out_fmt):
     >>> box_convert([[10.0, 20.0, 40.0, 60.0]], "xyxy", "cxcywh").tolist()
     [[25.0, 40.0, 30.0, 40.0]]
     """
-    check_choice("in_fmt", in_fmt, BOX_FORMATS)
-    check_choice("out_fmt", out_fmt, BOX_FORMATS)
-    xp, b = as_float_arrays(boxes)
-    _check_boxes(xp, "boxes", b, in_fmt)
+    xp, boxes = float_arrays(boxes)
     if in_fmt == out_fmt:
-        return xp.asarray(b, copy=True)
-    return _from_xyxy(xp, _to_xyxy(xp, b, in_fmt), out_fmt)
+        return xp.asarray(boxes, copy=True)
+    x1, y1, c, d = boxes[..., 0], boxes[..., 1], boxes[..., 2], boxes[..., 3]
+    if in_fmt == "cxcywh":  # first to the corners x1, y1, x2, y2
+        x1, y1 = x1 - c / 2, y1 - d / 2
+    x2, y2 = (c, d) if in_fmt == "xyxy" else (x1 + c, y1 + d)
+    if out_fmt == "xyxy":
+        return xp.stack([x1, y1, x2, y2], axis=-1)
+    w, h = x2 - x1, y2 - y1
+    if out_fmt == "xywh":
+        return xp.stack([x1, y1, w, h], axis=-1)
+    return xp.stack([(x1 + x2) / 2, (y1 + y2) / 2, w, h], axis=-1)
 
 
-def _to_xyxy(xp, b, fmt):
-    if fmt == "xyxy":
-        return b
-    w, h = b[..., 2], b[..., 3]
-    if fmt == "xywh":
-        x1, y1 = b[..., 0], b[..., 1]
-    else:
-        x1, y1 = b[..., 0] - w / 2, b[..., 1] - h / 2
-    return xp.stack([x1, y1, x1 + w, y1 + h], axis=-1)
-
-
-def _from_xyxy(xp, b, fmt):
-    if fmt == "xyxy":
-        return b
-    w, h = b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]
-    if fmt == "xywh":
-        return xp.stack([b[..., 0], b[..., 1], w, h], axis=-1)
-    return xp.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, w, h], axis=-1)
-
-
+@checked(boxes1=Boxes(ndim=2), boxes2=Boxes(ndim=2))
 def box_iou(boxes1, boxes2):
     r"""Pairwise intersection over union of two sets of xyxy boxes.
 
@@ -269,6 +486,8 @@ def box_iou(boxes1, boxes2):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers.
     ValueError
         If an input is not of shape (N, 4), not finite, or has a box with
         $x_2 < x_1$ or $y_2 < y_1$.
@@ -288,10 +507,8 @@ def box_iou(boxes1, boxes2):
     >>> [round(v, 4) for v in iou[0].tolist()]  # overlap 1, union 4 + 4 - 1
     [0.1429, 1.0]
     """
-    xp, a, b = as_float_arrays(boxes1, boxes2)
-    _check_boxes(xp, "boxes1", a, ndim=2)
-    _check_boxes(xp, "boxes2", b, ndim=2)
-    return _iou(xp, a[:, None, :], b[None, :, :])
+    xp, boxes1, boxes2 = float_arrays(boxes1, boxes2)
+    return _iou(xp, boxes1[:, None, :], boxes2[None, :, :])
 
 
 # --------------------------------------------------------------------------
@@ -299,6 +516,12 @@ def box_iou(boxes1, boxes2):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    boxes=Boxes(ndim=2),
+    scores=Floats(nonempty=False),
+    iou_threshold=Real(0, 1),
+    extra=_entries("scores", "boxes", "box"),
+)
 def nms(boxes, scores, iou_threshold):
     r"""Greedy non-maximum suppression; kept indices by decreasing score.
 
@@ -324,12 +547,18 @@ def nms(boxes, scores, iou_threshold):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``iou_threshold`` is not a
+        number.
     ValueError
         If the boxes are invalid (see `box_iou`), ``scores`` is not 1-D
         with one finite score per box, or the threshold is outside [0, 1].
 
     Notes
     -----
+    $$\text{keep } b_j \iff \nexists\, i \text{ kept, ranked before } j:\
+    \mathrm{IoU}(b_i, b_j) > t$$
+
     The rules are those of ``torchvision.ops.nms`` and OpenCV's
     ``cv2.dnn.NMSBoxes``:
 
@@ -347,6 +576,9 @@ def nms(boxes, scores, iou_threshold):
     the most). The block's kept boxes then suppress every later box in one
     vectorised step. Memory stays $O(32\,N)$, never $O(N^2)$.
 
+    The number of kept boxes depends on the data, so `nms` reads from the
+    device: once per sweep and twice per block (which boxes stay).
+
     Examples
     --------
     >>> boxes = [[0.0, 0.0, 10.0, 10.0], [1.0, 1.0, 11.0, 11.0], [20.0, 20.0, 30.0, 30.0]]
@@ -355,51 +587,30 @@ def nms(boxes, scores, iou_threshold):
     >>> nms(boxes, [0.9, 0.9, 0.9], 0.5).tolist()  # a tie: the lower index wins
     [0, 2]
     """
-    xp, b, s = as_float_arrays(boxes, scores)
-    _check_boxes(xp, "boxes", b, ndim=2)
-    _check_scores(xp, "scores", s, b.shape[0], "box")
-    thr = _fraction("iou_threshold", iou_threshold)
-    order = xp.argsort(-s, stable=True)  # stable: ties keep the lower index first
-    kept = _greedy_sorted(xp, xp.take(b, order, axis=0), thr)
-    return xp.astype(xp.take(order, kept), xp.int64)
-
-
-def _greedy_sorted(xp, boxes, thr):
-    """Positions kept by greedy NMS on boxes already sorted by decreasing score."""
-    pending = xp.arange(boxes.shape[0], device=device(boxes))  # not suppressed yet, in rank order
+    xp, boxes, scores = float_arrays(boxes, scores)
+    order = xp.argsort(-scores, stable=True)  # 1. by score, highest first; ties: input order
+    boxes, dev = xp.take(boxes, order, axis=0), device(boxes)
+    pending = xp.arange(boxes.shape[0], device=dev)  # ranks not suppressed yet
     kept = [pending[:0]]
-    while pending.shape[0]:
-        split = min(_NMS_BLOCK, pending.shape[0])  # in-bounds slices (array-api-strict)
-        head, rest = pending[:split], pending[split:]
-        cand = xp.take(boxes, head, axis=0)
-        winners = head[_greedy_block(xp, _iou(xp, cand[:, None, :], cand[None, :, :]) > thr)]
-        kept.append(winners)
-        if rest.shape[0] and winners.shape[0]:
-            # the block's kept boxes suppress every later box in one step
-            kept_boxes, later = xp.take(boxes, winners, axis=0), xp.take(boxes, rest, axis=0)
-            over = _iou(xp, kept_boxes[:, None, :], later[None, :, :]) > thr
-            rest = rest[~xp.any(over, axis=0)]
-        pending = rest
-    return xp.concat(kept)
-
-
-def _greedy_block(xp, over):
-    """Greedy NMS inside a block, given its boolean "IoU > t" matrix in rank order.
-
-    ``keep[j] = not any(keep[i] and over[i, j] for i < j)`` is triangular:
-    ``keep[0]`` is right after one sweep from "all kept", and each sweep makes
-    the next box right. A sweep that changes nothing has reached the unique
-    solution, that is the sequential greedy result.
-    """
-    c = over.shape[0]
-    idx = xp.arange(c, device=device(over))
-    over = over & (idx[None, :] > idx[:, None])  # a box suppresses only later ones
-    keep = xp.ones(c, dtype=xp.bool, device=device(over))
-    while True:
-        swept = ~xp.any(over & keep[:, None], axis=0)
-        if bool(xp.all(swept == keep)):
-            return keep
-        keep = swept
+    while pending.shape[0] > 0:  # 2. walk down the list, 32 candidates at a time
+        size = min(32, pending.shape[0])
+        block, pending = pending[:size], pending[size:]
+        b = xp.take(boxes, block, axis=0)
+        rank = xp.arange(size, device=dev)
+        over = (_iou(xp, b[:, None, :], b[None, :, :]) > iou_threshold) & (rank[:, None] < rank)
+        keep = xp.ones(size, dtype=xp.bool, device=dev)
+        while True:  # box j stays unless a kept box before it overlaps it: sweep until stable
+            swept = ~xp.any(over & keep[:, None], axis=0)
+            if bool(xp.all(swept == keep)):
+                break
+            keep = swept
+        block = block[keep]
+        kept.append(block)
+        if pending.shape[0] > 0:  # the block's kept boxes suppress the later boxes they overlap
+            b, later = xp.take(boxes, block, axis=0), xp.take(boxes, pending, axis=0)
+            over = _iou(xp, b[:, None, :], later[None, :, :]) > iou_threshold
+            pending = pending[~xp.any(over, axis=0)]
+    return xp.astype(xp.take(order, xp.concat(kept)), xp.int64)
 
 
 # --------------------------------------------------------------------------
@@ -428,6 +639,13 @@ class DetectionMatch(NamedTuple):
     recall: Any
 
 
+@checked(
+    gt_boxes=Boxes(ndim=2),
+    det_boxes=Boxes(ndim=2),
+    det_scores=Floats(nonempty=False),
+    iou_threshold=Real(0, 1, open="low"),
+    extra=_entries("det_scores", "det_boxes", "detection"),
+)
 def match_detections(gt_boxes, det_boxes, det_scores, *, iou_threshold=0.5):
     r"""Match detections to ground-truth boxes greedily by score.
 
@@ -454,12 +672,17 @@ def match_detections(gt_boxes, det_boxes, det_scores, *, iou_threshold=0.5):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``iou_threshold`` is not a
+        number.
     ValueError
         If a box array is invalid, ``det_scores`` has not one finite score
         per detection, or the threshold is outside (0, 1].
 
     Notes
     -----
+    $$\text{precision} = \frac{TP}{D}, \qquad \text{recall} = \frac{TP}{G}$$
+
     Detections are visited by decreasing score (ties in input order). Each
     takes, among the ground truths **not yet taken**, the one it overlaps
     most (the lower index of two equal overlaps), provided the IoU is at
@@ -470,7 +693,13 @@ def match_detections(gt_boxes, det_boxes, det_scores, *, iou_threshold=0.5):
     its best-overlapping ground truth and makes it a false positive if that
     one is taken.
 
-    $$\text{precision} = \frac{TP}{D}, \qquad \text{recall} = \frac{TP}{G}$$
+    The visit needs no loop over the detections: a detection that finds no
+    free ground truth at its turn never will (ground truths are only
+    taken), so each round jumps to the next detection, in score order, that
+    still has a free ground truth above the threshold, and gives it the one
+    it overlaps most. Each round matches one ground truth, so
+    $\min(D, G)$ rounds of whole-array operations finish, with no
+    host-device sync.
 
     Examples
     --------
@@ -486,40 +715,29 @@ def match_detections(gt_boxes, det_boxes, det_scores, *, iou_threshold=0.5):
     >>> float(m.recall), float(m.precision)
     (0.6, 0.75)
     """
-    xp, gt, det, s = as_float_arrays(gt_boxes, det_boxes, det_scores)
-    _check_boxes(xp, "gt_boxes", gt, ndim=2)
-    _check_boxes(xp, "det_boxes", det, ndim=2)
-    _check_scores(xp, "det_scores", s, det.shape[0], "detection")
-    thr = _fraction("iou_threshold", iou_threshold, allow_zero=False)
-    n_det, n_gt = det.shape[0], gt.shape[0]
-    gt_index = _greedy_match(xp, _iou(xp, det[:, None, :], gt[None, :, :]), xp.argsort(-s, stable=True), thr)
-    gt_index = xp.asarray(gt_index, dtype=xp.int64, device=device(det))
+    xp, gt_boxes, det_boxes, det_scores = float_arrays(gt_boxes, det_boxes, det_scores)
+    n_det, n_gt, dev = det_boxes.shape[0], gt_boxes.shape[0], device(det_boxes)
+    iou = _iou(xp, det_boxes[:, None, :], gt_boxes[None, :, :])  # (D, G)
+    allowed = iou >= iou_threshold  # the pairs that may match
+    options = xp.sum(xp.astype(allowed, xp.int64), axis=1)  # free ground truths each may take
+    rank = xp.argsort(xp.argsort(-det_scores, stable=True))  # visiting order: score, then index
+    det_ids, gt_ids = xp.arange(n_det, device=dev), xp.arange(n_gt, device=dev)
+    free = xp.ones(n_gt, dtype=xp.bool, device=dev)  # ground truths not taken yet
+    gt_index = xp.full(n_det, -1, dtype=xp.int64, device=dev)
+    for _ in range(min(n_det, n_gt)):  # one match per round
+        can = (options > 0) & (gt_index < 0)
+        d = xp.argmin(xp.where(can, rank, n_det))[None]  # the next detection that can match
+        row = xp.where(xp.take(allowed, d, axis=0) & free, xp.take(iou, d, axis=0), -1.0)
+        g = xp.argmax(row[0, :])[None]  # the free ground truth it overlaps most (first on ties)
+        hit = xp.take(can, d)  # False once no detection can match any more
+        gt_index = xp.where(hit & (det_ids == d), g, gt_index)
+        free = free & ~(hit & (gt_ids == g))
+        options = options - xp.astype(xp.take(allowed, g, axis=1)[:, 0] & hit, xp.int64)
     tp = gt_index >= 0
-    hits = float(xp.sum(xp.astype(tp, s.dtype)))
+    hits = xp.sum(xp.astype(tp, det_scores.dtype))
     return DetectionMatch(
-        tp=tp,
-        gt_index=gt_index,
-        precision=xp.asarray(hits / n_det if n_det else 0.0, dtype=s.dtype, device=device(det)),
-        recall=xp.asarray(hits / n_gt if n_gt else 0.0, dtype=s.dtype, device=device(det)),
+        tp, gt_index, xp.asarray(hits / max(n_det, 1)), xp.asarray(hits / max(n_gt, 1))
     )
-
-
-def _greedy_match(xp, iou, order, thr):
-    """Matched ground-truth index (or -1) per detection, visiting them in ``order``."""
-    n_det, n_gt = iou.shape
-    result = [-1] * n_det
-    if n_gt == 0:
-        return result
-    gt_ids = xp.arange(n_gt, device=device(iou))
-    free = xp.ones(n_gt, dtype=xp.bool, device=device(iou))
-    for r in range(n_det):
-        d = int(order[r])
-        row = xp.where(free & (iou[d, :] >= thr), iou[d, :], -1.0)
-        g = int(xp.argmax(row))
-        if bool(row[g] >= 0):
-            result[d] = g
-            free = free & (gt_ids != g)  # a ground truth is found once
-    return result
 
 
 # --------------------------------------------------------------------------
@@ -527,25 +745,15 @@ def _greedy_match(xp, iou, order, thr):
 # --------------------------------------------------------------------------
 
 
-def _ranked(scores, correct, n_ground_truth):
-    """Validate, rank by decreasing score (stable) and count true positives."""
-    xp, s, c = as_float_arrays(scores, correct)
-    check_ndim("scores", s, (1,), "a 1-D array")
-    _check_scores(xp, "correct", c, s.shape[0], "score")
-    check_finite(xp, "scores", s)
-    _check_flags(xp, "correct", c)
-    n_gt = check_count("n_ground_truth", n_ground_truth, 1)
-    order = xp.argsort(-s, stable=True)  # ties: input order
-    hits = xp.astype(xp.take(c, order), xp.int64)
-    tp = xp.cumulative_sum(hits)  # integers: recall levels are compared exactly
-    if s.shape[0] and int(tp[-1]) > n_gt:
-        raise ValueError(
-            f"n_ground_truth ({n_gt}) is smaller than the number of correct detections ({int(tp[-1])})"
-        )
-    rank = xp.arange(1, s.shape[0] + 1, dtype=s.dtype, device=device(s))
-    return xp, hits, tp, xp.astype(tp, s.dtype) / rank, n_gt
+_RANKED = {
+    "scores": Floats(ndim=1, nonempty=False),
+    "correct": Floats(nonempty=False),
+    "n_ground_truth": Count(1),
+    "extra": _ranked,
+}
 
 
+@checked(**_RANKED)
 def precision_recall(scores, correct, n_ground_truth):
     r"""Precision and recall at each rank of a list sorted by decreasing score.
 
@@ -570,6 +778,9 @@ def precision_recall(scores, correct, n_ground_truth):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``n_ground_truth`` is not
+        an integer.
     ValueError
         If the lengths differ, a score is not finite, ``correct`` is not
         boolean, or ``n_ground_truth`` is below 1 or below the number of
@@ -592,32 +803,14 @@ def precision_recall(scores, correct, n_ground_truth):
     >>> [round(v, 2) for v in r.tolist()]
     [0.2, 0.4, 0.4, 0.6, 0.6]
     """
-    xp, _, tp, precision, n_gt = _ranked(scores, correct, n_ground_truth)
-    return precision, xp.astype(tp, precision.dtype) / n_gt
+    xp, scores, correct = float_arrays(scores, correct)
+    ranked = xp.astype(xp.take(correct, xp.argsort(-scores, stable=True)), scores.dtype)
+    tp = xp.cumulative_sum(ranked)  # TP_n: true positives among the n highest scores
+    n = xp.arange(1, scores.shape[0] + 1, dtype=scores.dtype, device=device(scores))
+    return tp / n, tp / n_ground_truth
 
 
-def _suffix_max(xp, x):
-    """``out[n] = max(x[n:])``: a log-step (Hillis-Steele) scan, O(D log D), any namespace."""
-    out, shift = x, 1
-    while shift < x.shape[0]:
-        out = xp.concat([xp.maximum(out[:-shift], out[shift:]), out[-shift:]])
-        shift *= 2
-    return out
-
-
-def _interpolated_ap(xp, tp, envelope, n_gt, n_levels, fill):
-    """Mean over recall levels k/(n_levels-1) of the envelope at the first rank reaching them.
-
-    Recall tp/n_gt >= k/(n_levels-1) is tested as tp*(n_levels-1) >= k*n_gt in
-    integers: a float level such as 0.6000000000000001 would miss recall 0.6.
-    """
-    size = tp.shape[0]
-    k = xp.arange(n_levels, dtype=xp.int64, device=device(tp))
-    first = xp.searchsorted(tp * (n_levels - 1), k * n_gt, side="left")
-    at_first = xp.take(envelope, xp.clip(first, max=size - 1))
-    return xp.mean(xp.where(first < size, at_first, fill))
-
-
+@checked(method=Choice(*AP_METHODS), **_RANKED)
 def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     r"""Average precision of one class from its ranked detections.
 
@@ -642,17 +835,21 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
 
     Raises
     ------
+    TypeError
+        As `precision_recall`, or if ``method`` is not a string.
     ValueError
         As `precision_recall`, or for an unknown ``method``.
 
     Notes
     -----
-    With $P_n, R_n$ from `precision_recall` and the interpolated
-    precision $p_{\mathrm{interp}}(r) = \max_{n:\,R_n \ge r} P_n$:
+    $$p_{\mathrm{interp}}(r) = \max_{n:\,R_n \ge r} P_n, \qquad
+    AP_{11} = \frac{1}{11}\sum_{r \in \{0, 0.1, \dots, 1\}} p_{\mathrm{interp}}(r)$$
 
-    - **"voc2007"** (11-point, PASCAL VOC 2007):
-      $\frac{1}{11}\sum_{r \in \{0, 0.1, \dots, 1\}} p_{\mathrm{interp}}(r)$;
-      a recall level never reached contributes 0.
+    With $P_n, R_n$ from `precision_recall` and the interpolated
+    precision $p_{\mathrm{interp}}$:
+
+    - **"voc2007"** (11-point, PASCAL VOC 2007): $AP_{11}$ above; a recall
+      level never reached contributes 0.
     - **"slide"**: the same, but a level never reached gets the precision at
       the last rank, the rule the slide uses for its 8.9/11 = 0.81
       (erratum D4; not a standard definition).
@@ -678,25 +875,41 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     The slide's list (ranks T T F T F, 5 ground truths):
 
     >>> s, c = [0.9, 0.7, 0.6, 0.3, 0.2], [True, True, False, True, False]
-    >>> [round(float(average_precision(s, c, 5, method=m)), 4) for m in AP_METHODS]
-    [0.5909, 0.8091, 0.55, 0.5545, 0.55]
+    >>> round(float(average_precision(s, c, 5)), 4)  # VOC 2007: 6.5 / 11
+    0.5909
     >>> round(float(average_precision(s, c, 5, method="slide")), 2)  # 8.9 / 11
     0.81
+
+    Every method:
+
+    >>> [round(float(average_precision(s, c, 5, method=m)), 4) for m in AP_METHODS]
+    [0.5909, 0.8091, 0.55, 0.5545, 0.55]
     """
-    check_choice("method", method, AP_METHODS)
-    xp, hits, tp, precision, n_gt = _ranked(scores, correct, n_ground_truth)
-    if precision.shape[0] == 0:
-        return xp.asarray(0.0, dtype=precision.dtype, device=device(precision))
-    gains = xp.astype(hits, precision.dtype) / n_gt  # R_n - R_{n-1}
+    xp, scores, correct = float_arrays(scores, correct)
+    n, dev = scores.shape[0], device(scores)
+    if n == 0:  # no detection: AP 0, as in VOC and COCO
+        return xp.zeros((), dtype=scores.dtype, device=dev)
+    hits = xp.astype(xp.take(correct, xp.argsort(-scores, stable=True)), xp.int64)
+    tp = xp.cumulative_sum(hits)  # TP_n in integers: recall levels are compared exactly
+    precision = xp.astype(tp, scores.dtype) / xp.arange(1, n + 1, dtype=scores.dtype, device=dev)
+    gain = xp.astype(hits, scores.dtype) / n_ground_truth  # R_n - R_{n-1}
     if method == "step":
-        return xp.sum(gains * precision)
-    envelope = _suffix_max(xp, precision)
+        return xp.asarray(xp.sum(gain * precision))
+    envelope, shift = precision, 1  # p_interp at rank n: max of P_m for m >= n (a suffix max)
+    while shift < n:
+        envelope = xp.concat([xp.maximum(envelope[:-shift], envelope[shift:]), envelope[-shift:]])
+        shift *= 2
     if method == "all-point":
-        return xp.sum(gains * envelope)
-    fill = precision[-1] if method == "slide" else 0.0
-    return _interpolated_ap(xp, tp, envelope, n_gt, _LEVELS[method], fill)
+        return xp.asarray(xp.sum(gain * envelope))
+    levels = 101 if method == "coco" else 11  # recall levels k / (levels - 1)
+    k = xp.arange(levels, dtype=xp.int64, device=dev)
+    first = xp.searchsorted(tp * (levels - 1), k * n_ground_truth)  # first rank with R_n >= level
+    p_interp = xp.take(envelope, xp.clip(first, max=n - 1))
+    unreached = precision[-1] if method == "slide" else 0.0  # the slide's rule (erratum D4)
+    return xp.asarray(xp.mean(xp.where(first < n, p_interp, unreached)))
 
 
+@checked(per_class=PerClass(), method=Choice(*AP_METHODS))
 def mean_average_precision(per_class, *, method="voc2007"):
     r"""Mean of the per-class average precisions (mAP).
 
@@ -722,36 +935,34 @@ def mean_average_precision(per_class, *, method="voc2007"):
 
     Raises
     ------
+    TypeError
+        If ``per_class`` holds no numbers, or ``method`` is not a string.
     ValueError
         If there is no class, an AP is outside [0, 1], or a ranked list is
         invalid.
 
+    Notes
+    -----
+    $$\mathrm{mAP} = \frac{1}{C}\sum_{c=1}^{C} AP_c$$
+
+    Ranked lists are checked as `average_precision` checks its arguments,
+    all classes together in the one host-device sync of the checks.
+
     Examples
     --------
-    >>> float(mean_average_precision([0.5, 0.7, 0.9]))
+    >>> round(float(mean_average_precision([0.5, 0.7, 0.9])), 4)
     0.7
     >>> lists = {"face": ([0.9, 0.7, 0.6, 0.3, 0.2], [True, True, False, True, False], 5),
     ...          "cat": ([0.8, 0.4], [True, True], 2)}
     >>> round(float(mean_average_precision(lists, method="all-point")), 3)  # (0.55 + 1) / 2
     0.775
     """
-    check_choice("method", method, AP_METHODS)
     items = list(per_class.values()) if isinstance(per_class, Mapping) else per_class
-    if not is_array_api_obj(items) and len(items) and isinstance(items[0], (tuple, list)):
-        items = [average_precision(*_triple(i, t), method=method) for i, t in enumerate(items)]
-        items = array_namespace(*items).stack(items)
-    xp, aps = as_float_arrays(items)
-    check_ndim("per_class", aps, (1,), "a 1-D array of per-class APs or a collection of ranked lists")
-    check_nonempty("per_class", aps)
-    if not bool(xp.all((aps >= 0) & (aps <= 1))):
-        raise ValueError("per_class APs must lie in [0, 1] (no NaN)")
-    return xp.mean(aps)
-
-
-def _triple(i, item):
-    if len(item) != 3:
-        raise ValueError(f"per_class item {i} must be (scores, correct, n_ground_truth), got {len(item)} values")
-    return item
+    if not is_array_api_obj(items) and isinstance(items[0], (tuple, list)):  # ranked lists
+        aps = [average_precision(*item, method=method) for item in items]
+        items = array_api_compat.array_namespace(*aps).stack(aps)
+    xp, aps = float_arrays(items)
+    return xp.asarray(xp.mean(aps))
 
 
 # --------------------------------------------------------------------------
@@ -759,6 +970,14 @@ def _triple(i, item):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(ndim=2, last=4, nonempty=False),
+    y_pred=Floats(like="y_true", nonempty=False),
+    positive=Optional(Floats(nonempty=False)),
+    anchors=Optional(Floats(like="y_true", nonempty=False)),
+    reduction=Choice(*REDUCTIONS),
+    extra=_rcnn_rule,
+)
 def rcnn_box_loss(y_true, y_pred, *, positive=None, anchors=None, reduction="sum"):
     r"""Box-regression loss of the slides' Faster R-CNN.
 
@@ -793,6 +1012,9 @@ def rcnn_box_loss(y_true, y_pred, *, positive=None, anchors=None, reduction="sum
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers or ``reduction`` is not a
+        string.
     ValueError
         If the shapes are not (N, 4), a width or height is not positive, a
         value is not finite, or ``positive`` is not boolean.
@@ -815,46 +1037,28 @@ def rcnn_box_loss(y_true, y_pred, *, positive=None, anchors=None, reduction="sum
     ...                     anchors=[[5.0, 5.0, 2.0, 2.0]]))  # (1/2)^2
     0.25
     """
-    check_choice("reduction", reduction, REDUCTIONS)
-    xp, t, p = as_float_arrays(y_true, y_pred)
-    _check_rcnn_boxes(xp, "y_true", t)
-    _check_rcnn_boxes(xp, "y_pred", p)
-    check_same_shape("y_true", t, "y_pred", p)
-    centre = t[:, :2] - p[:, :2]
-    if anchors is not None:
-        # converted beside y_true: a list of anchors takes its dtype and device
-        _, _, a = as_float_arrays(t, anchors, names=("y_true", "anchors"))
-        _check_rcnn_boxes(xp, "anchors", a)
-        if a.shape != t.shape:
-            raise ValueError(f"anchors must have the shape of y_true {tuple(t.shape)}, got {tuple(a.shape)}")
-        centre = centre / a[:, 2:]
-    size = xp.log(t[:, 2:]) - xp.log(p[:, 2:])
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    centre = y_true[:, :2] - y_pred[:, :2]
+    if anchors is not None:  # Faster R-CNN's t_x = (x - x_a) / w_a: offsets in anchor sizes
+        _, _, anchors = float_arrays(y_true, anchors)
+        centre = centre / anchors[:, 2:]
+    size = xp.log(y_true[:, 2:]) - xp.log(y_pred[:, 2:])
     per_box = xp.sum(centre * centre, axis=1) + xp.sum(size * size, axis=1)
-    mask = _positive_mask(xp, t, positive)
-    per_box = xp.where(mask, per_box, 0.0)
-    if reduction == "mean":
-        n_pos = int(xp.sum(xp.astype(mask, xp.int64)))
-        return xp.sum(per_box) / max(n_pos, 1)
-    return reduce(xp, per_box, reduction)
-
-
-def _check_rcnn_boxes(xp, name, b):
-    check_ndim(name, b, (2,), "a 2-D array of shape (N, 4) of cxcywh boxes")
-    _check_boxes(xp, name, b, "cxcywh")
-    if not bool(xp.all(b[:, 2:] > 0)):
-        raise ValueError(f"{name} must have positive widths and heights (their logarithms are taken)")
-
-
-def _positive_mask(xp, boxes, positive):
-    """The indicator 1_i as a bool array on the device of ``boxes`` (all True by default)."""
     if positive is None:
-        return xp.ones(boxes.shape[0], dtype=xp.bool, device=device(boxes))
-    _, _, flags = as_float_arrays(boxes, positive, names=("y_true", "positive"))
-    _check_scores(xp, "positive", flags, boxes.shape[0], "box")
-    _check_flags(xp, "positive", flags)
-    return flags == 1
+        positive = xp.ones_like(per_box)
+    _, _, positive = float_arrays(y_true, positive)
+    per_box = xp.where(positive != 0, per_box, 0.0)  # the indicator 1_i
+    if reduction == "mean":  # over the positive boxes
+        return xp.asarray(xp.sum(per_box) / xp.maximum(xp.sum(positive), 1.0))
+    return xp.asarray(reduce(xp, per_box, reduction))
 
 
+@checked(
+    labels=Ints(low=0, nonempty=False),
+    logits=Floats(ndim=2, nonempty=False),
+    reduction=Choice(*REDUCTIONS),
+    extra=_class_rule,
+)
 def rcnn_class_loss(labels, logits, *, reduction="sum"):
     r"""Classification term of the slides' Faster R-CNN: cross-entropy per proposal.
 
@@ -876,6 +1080,8 @@ def rcnn_class_loss(labels, logits, *, reduction="sum"):
 
     Raises
     ------
+    TypeError
+        If an input does not hold numbers or ``reduction`` is not a string.
     ValueError
         If the shapes disagree, a label is not an integer in $[0, C)$, or a
         logit is not finite.
@@ -885,23 +1091,21 @@ def rcnn_class_loss(labels, logits, *, reduction="sum"):
     $$l_{class} = -\sum_i \log \operatorname{softmax}(z_i)_{c_i}$$
 
     the cross-entropy of the one-hot target $c_i$ and the predicted
-    distribution, the "entropy" of the slide.
+    distribution, the "entropy" of the slide, computed as
+    $\log \sum_c e^{z_{ic}} - z_{ic_i}$ after subtracting the row's largest
+    logit, so that logits of ±1000 give finite losses.
 
     Examples
     --------
     >>> round(float(rcnn_class_loss([0, 1], [[2.0, 0.0], [0.0, 2.0]])), 4)
     0.2539
     """
-    xp, z, y = as_float_arrays(logits, labels, names=("logits", "labels"))
-    check_ndim("logits", z, (2,), "a 2-D array of shape (N, C)")
-    check_finite(xp, "logits", z)
-    _check_scores(xp, "labels", y, z.shape[0], "row of logits")
-    n_classes = z.shape[1]
-    if not bool(xp.all((y == xp.floor(y)) & (y >= 0) & (y < n_classes))):
-        raise ValueError(f"labels must be integers in [0, {n_classes})")
-    onehot = xp.astype(y, xp.int64)[:, None] == xp.arange(n_classes, device=device(z))[None, :]
-    per_row = -xp.sum(xp.where(onehot, log_softmax(z, axis=1), 0.0), axis=1)
-    return reduce(xp, per_row, reduction)
+    xp, logits = float_arrays(logits)
+    labels = xp.asarray(labels, device=device(logits))
+    z = logits - xp.max(logits, axis=1, keepdims=True)  # shifted: e^z never overflows
+    onehot = labels[:, None] == xp.arange(logits.shape[1], device=device(logits))
+    per_row = xp.log(xp.sum(xp.exp(z), axis=1)) - xp.sum(xp.where(onehot, z, 0.0), axis=1)
+    return xp.asarray(reduce(xp, per_row, reduction))
 
 
 # --------------------------------------------------------------------------
@@ -909,6 +1113,16 @@ def rcnn_class_loss(labels, logits, *, reduction="sum"):
 # --------------------------------------------------------------------------
 
 
+@checked(
+    y_true=Floats(),
+    y_pred=Floats(),
+    lambda_coord=Real(0),
+    lambda_noobj=Real(0),
+    confidence_target=Choice("iou", "one"),
+    reduction=Choice(*REDUCTIONS),
+    return_terms=Flag(),
+    extra=_yolo_rule,
+)
 def yolo_loss(
     y_true,
     y_pred,
@@ -959,10 +1173,13 @@ def yolo_loss(
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers, a weight is not a number, an
+        option is not a string or ``return_terms`` is not True or False.
     ValueError
         If the grids differ, the last axes do not fit $5 + C$ and $5B + C$,
-        $\mathbb 1^{obj}$ is not 0/1, a width or height is negative, or a
-        value is not finite.
+        $\mathbb 1^{obj}$ is not 0/1, a width or height is negative, a
+        weight is negative, or a value is not finite.
 
     Notes
     -----
@@ -1002,76 +1219,42 @@ def yolo_loss(
     >>> round(float(loss), 4)
     0.8675
     """
-    check_choice("confidence_target", confidence_target, ("iou", "one"))
-    check_choice("reduction", reduction, REDUCTIONS)
-    lambda_coord = check_nonnegative_real("lambda_coord", lambda_coord)
-    lambda_noobj = check_nonnegative_real("lambda_noobj", lambda_noobj)
-    xp, t, p, n_boxes = _yolo_inputs(y_true, y_pred)
-    cells = p.shape[:-1]
-    boxes = xp.reshape(p[..., : 5 * n_boxes], (*cells, n_boxes, 5))
-    gt = t[..., None, :4]  # one ground-truth box per cell, against each predictor
-    obj = t[..., 4] == 1
-    iou = _cell_iou(xp, gt, boxes[..., :4], t.shape[-3], t.shape[-2])
-    best = xp.argmax(iou, axis=-1)  # the first on ties
-    resp = (xp.arange(n_boxes, device=device(p)) == best[..., None]) & obj[..., None]
+    xp, y_true, y_pred = float_arrays(y_true, y_pred)
+    n_boxes = (y_pred.shape[-1] - y_true.shape[-1]) // 5 + 1  # 5B + C against 5 + C
+    rows, cols = y_true.shape[-3], y_true.shape[-2]
+    boxes = xp.reshape(y_pred[..., : 5 * n_boxes], (*y_pred.shape[:-1], n_boxes, 5))
+    gt = y_true[..., None, :4]  # one ground-truth box per cell, against each predictor
+
+    def corners(b):  # cell-relative centre, image-relative size -> xyxy in image units
+        cx, cy, w, h = b[..., 0] / cols, b[..., 1] / rows, b[..., 2], b[..., 3]
+        return xp.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=-1)
+
+    def total(mask, values):  # sum over the grid and the boxes where mask
+        return xp.sum(xp.where(mask, values, 0.0), axis=(-3, -2, -1))
+
+    iou = _iou(xp, corners(gt), corners(boxes[..., :4]))
+    obj = y_true[..., 4] == 1  # 1^obj_i
+    best = xp.argmax(iou, axis=-1)  # the responsible predictor: highest IoU, the first on ties
+    resp = (xp.arange(n_boxes, device=device(y_pred)) == best[..., None]) & obj[..., None]
     conf = boxes[..., 4]
-    target = iou if confidence_target == "iou" else 1.0
-    d_xy, d_wh = gt[..., :2] - boxes[..., :2], xp.sqrt(gt[..., 2:]) - xp.sqrt(boxes[..., 2:4])
-    d_cls = t[..., 5:] - p[..., 5 * n_boxes :]
+    target = iou if confidence_target == "iou" else 1.0  # C_i (erratum X6)
+    d_xy = gt[..., :2] - boxes[..., :2]
+    d_wh = xp.sqrt(gt[..., 2:]) - xp.sqrt(boxes[..., 2:4])
+    d_cls = y_true[..., 5:] - y_pred[..., 5 * n_boxes :]
     terms = {
-        "xy": lambda_coord * _masked_sum(xp, resp, xp.sum(d_xy * d_xy, axis=-1)),
-        "wh": lambda_coord * _masked_sum(xp, resp, xp.sum(d_wh * d_wh, axis=-1)),
-        "obj": _masked_sum(xp, resp, (target - conf) ** 2),
-        "noobj": lambda_noobj * _masked_sum(xp, ~resp, conf * conf),
-        "class": _masked_sum(xp, obj[..., None], xp.sum(d_cls * d_cls, axis=-1)[..., None]),
+        "xy": lambda_coord * total(resp, xp.sum(d_xy * d_xy, axis=-1)),
+        "wh": lambda_coord * total(resp, xp.sum(d_wh * d_wh, axis=-1)),
+        "obj": total(resp, (target - conf) ** 2),
+        "noobj": lambda_noobj * total(~resp, conf * conf),
+        "class": total(obj[..., None], xp.sum(d_cls * d_cls, axis=-1)[..., None]),
     }
-    loss = reduce(xp, sum(terms.values()), reduction)
+    loss = xp.asarray(reduce(xp, sum(terms.values()), reduction))
     if return_terms:
-        return loss, {k: reduce(xp, v, reduction) for k, v in terms.items()}
+        return loss, {k: xp.asarray(reduce(xp, v, reduction)) for k, v in terms.items()}
     return loss
 
 
-def _yolo_inputs(y_true, y_pred):
-    """Validated targets and predictions, and the number of boxes per cell B."""
-    xp, t, p = as_float_arrays(y_true, y_pred)
-    check_ndim("y_true", t, tuple(range(3, 33)), "of shape (..., S, S, 5 + C)")
-    if p.shape[:-1] != t.shape[:-1]:
-        raise ValueError(
-            f"y_pred and y_true must share the grid (all but the last axis), got {tuple(p.shape)} and {tuple(t.shape)}"
-        )
-    n_classes = t.shape[-1] - 5
-    n_boxes, extra = divmod(p.shape[-1] - n_classes, 5)
-    if n_classes < 0 or n_boxes < 1 or extra:
-        raise ValueError(
-            f"y_true's last axis must be 5 + C and y_pred's 5B + C with B >= 1, got {t.shape[-1]} and {p.shape[-1]}"
-        )
-    check_finite(xp, "y_true", t)
-    check_finite(xp, "y_pred", p)
-    _check_flags(xp, "y_true[..., 4] (the object indicator)", t[..., 4])
-    if not bool(xp.all(t[..., 2:4] >= 0)):
-        raise ValueError("y_true has a negative width or height (y_true[..., 2:4])")
-    sizes = xp.reshape(p[..., : 5 * n_boxes], (*p.shape[:-1], n_boxes, 5))[..., 2:4]
-    if not bool(xp.all(sizes >= 0)):
-        raise ValueError("y_pred has a negative predicted width or height (their square roots are taken)")
-    return xp, t, p, n_boxes
-
-
-def _cell_iou(xp, gt, pred, s_rows, s_cols):
-    """IoU of cell-relative (x, y, w, h) boxes sharing a cell, in image units."""
-
-    def corners(b):
-        cx, cy = b[..., 0] / s_cols, b[..., 1] / s_rows
-        w, h = b[..., 2], b[..., 3]
-        return xp.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=-1)
-
-    return _iou(xp, corners(gt), corners(pred))
-
-
-def _masked_sum(xp, mask, values):
-    """Sum over the grid and boxes (last three axes) of ``values`` where ``mask``."""
-    return xp.sum(xp.where(mask, values, 0.0), axis=(-3, -2, -1))
-
-
+@checked(t=Floats(), anchors=Floats(), extra=_decode_rule)
 def yolo_decode(t, anchors):
     r"""YOLOv2 box decoding: offsets bounded to their cell, sizes scaling priors.
 
@@ -1094,6 +1277,8 @@ def yolo_decode(t, anchors):
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers.
     ValueError
         If the shapes do not fit, a value is not finite, or a prior is not
         positive.
@@ -1114,30 +1299,25 @@ def yolo_decode(t, anchors):
     >>> yolo_decode(t, [[2.0, 3.0]]).tolist()
     [[[[0.5, 0.5, 2.0, 3.0]], [[1.5, 0.5, 4.0, 3.0]]]]
     """
-    xp, t, a = as_float_arrays(t, anchors)
-    check_ndim("t", t, tuple(range(4, 33)), "of shape (..., H, W, A, 4)")
-    check_ndim("anchors", a, (2,), "of shape (A, 2)")
-    if t.shape[-1] != 4 or a.shape[1] != 2 or t.shape[-2] != a.shape[0]:
-        raise ValueError(
-            f"t must be (..., H, W, A, 4) with A = len(anchors) and anchors (A, 2), "
-            f"got {tuple(t.shape)} and {tuple(a.shape)}"
-        )
-    check_finite(xp, "t", t)
-    check_finite(xp, "anchors", a)
-    if not bool(xp.all(a > 0)):
-        raise ValueError("anchors must have positive widths and heights")
-    dev = device(t)
-    c_x = xp.arange(t.shape[-3], dtype=t.dtype, device=dev)[:, None]  # column index, x
-    c_y = xp.arange(t.shape[-4], dtype=t.dtype, device=dev)[:, None, None]  # row index, y
-    # cap the exponent so that e^t and p * e^t both stay below the largest float / e:
-    # no overflow warning, also for priors smaller than 1
-    cap = math.log(xp.finfo(t.dtype).max) - 1 - xp.maximum(xp.log(a), 0.0)
-    size = a * xp.exp(xp.minimum(t[..., 2:], cap))
-    return xp.stack(
-        [sigmoid(t[..., 0]) + c_x, sigmoid(t[..., 1]) + c_y, size[..., 0], size[..., 1]], axis=-1
-    )
+    xp, t, anchors = float_arrays(t, anchors)
+    c_x = xp.arange(t.shape[-3], dtype=t.dtype, device=device(t))[:, None]  # column index, x
+    c_y = xp.arange(t.shape[-4], dtype=t.dtype, device=device(t))[:, None, None]  # row index, y
+    sigma = (1 + xp.tanh(t[..., :2] / 2)) / 2  # the sigmoid, written so that it never overflows
+    # cap the exponent so that e^t and p e^t stay below the largest float / e (no overflow)
+    cap = math.log(xp.finfo(t.dtype).max) - 1 - xp.maximum(xp.log(anchors), 0.0)
+    size = anchors * xp.exp(xp.minimum(t[..., 2:], cap))
+    return xp.stack([sigma[..., 0] + c_x, sigma[..., 1] + c_y, size[..., 0], size[..., 1]], axis=-1)
 
 
+def _wh_iou(xp, wh1, wh2):
+    """IoU of (N, 2) and (M, 2) widths and heights aligned at a corner: (N, M)."""
+    w1, h1, w2, h2 = wh1[:, None, 0], wh1[:, None, 1], wh2[None, :, 0], wh2[None, :, 1]
+    inter = xp.minimum(w1, w2) * xp.minimum(h1, h2)
+    union = w1 * h1 + w2 * h2 - inter
+    return inter / xp.where(union > 0, union, 1.0)  # two empty boxes: 0, not 0/0
+
+
+@checked(wh1=Sizes(), wh2=Sizes())
 def wh_iou(wh1, wh2):
     r"""Pairwise IoU of boxes given by width and height, aligned at a corner.
 
@@ -1153,40 +1333,38 @@ def wh_iou(wh1, wh2):
     Returns
     -------
     iou : array of shape (N, M)
-        $\frac{\min(w, w')\min(h, h')}{wh + w'h' - \min(w, w')\min(h, h')}$:
-        the IoU of the two boxes placed at the same corner (or centre), so
+        The IoU of the two boxes placed at the same corner (or centre), so
         that only their shapes count.
 
     Raises
     ------
+    TypeError
+        If an input does not hold real numbers.
     ValueError
         If a shape is not (., 2), a value is negative or not finite.
+
+    Notes
+    -----
+    $$\mathrm{IoU}(wh, w'h') = \frac{\min(w, w')\min(h, h')}{wh + w'h' - \min(w, w')\min(h, h')}$$
 
     Examples
     --------
     >>> wh_iou([[2.0, 2.0]], [[2.0, 2.0], [1.0, 4.0], [4.0, 4.0]]).tolist()
     [[1.0, 0.3333333333333333, 0.25]]
     """
-    xp, a, b = as_float_arrays(wh1, wh2)
-    _check_wh(xp, "wh1", a)
-    _check_wh(xp, "wh2", b)
-    return _wh_iou(xp, a, b)
+    xp, wh1, wh2 = float_arrays(wh1, wh2)
+    return _wh_iou(xp, wh1, wh2)
 
 
-def _check_wh(xp, name, wh):
-    check_ndim(name, wh, (2,), "a 2-D array of shape (N, 2) of widths and heights")
-    if wh.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (N, 2) (width, height), got {tuple(wh.shape)}")
-    check_finite(xp, name, wh)
-    if not bool(xp.all(wh >= 0)):
-        raise ValueError(f"{name} has a negative width or height")
-
-
-def _wh_iou(xp, a, b):
-    zero = xp.zeros_like(a)
-    return _iou(xp, xp.concat([zero, a], axis=1)[:, None, :], xp.concat([xp.zeros_like(b), b], axis=1)[None, :, :])
-
-
+@checked(
+    wh=BoxSizes(),
+    k=Count(1),
+    update=Choice("mean", "median"),
+    n_init=Count(1),
+    max_iter=Count(1),
+    seed=Seed(),
+    extra=_k_rule,
+)
 def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None, xp=None):
     r"""Anchor shapes (priors) by k-means on box sizes with distance $1 - \mathrm{IoU}$.
 
@@ -1205,7 +1383,7 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
         outlying sizes).
     n_init : int, default=3
         Runs from different k-means++ seeds; the run with the highest mean
-        IoU between each box and its anchor wins.
+        IoU between each box and its anchor wins (the first on ties).
     max_iter : int, default=300
         Iterations per run; a run stops earlier when no box changes cluster.
     seed : int, numpy.random.Generator or None
@@ -1221,9 +1399,12 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
 
     Raises
     ------
+    TypeError
+        If ``wh`` does not hold real numbers, ``k``, ``n_init`` or
+        ``max_iter`` is not an integer, or ``seed`` is not a seed.
     ValueError
         If ``wh`` is not (N, 2) of positive finite sizes, ``k`` is not in
-        $[1, N]$, or an option is invalid.
+        $[1, N]$, an option is invalid, or ``xp`` conflicts with ``wh``.
 
     Notes
     -----
@@ -1231,10 +1412,15 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
 
     with both boxes aligned at a corner (`wh_iou`), so large boxes do
     not dominate as they would with Euclidean distance. Assignment is
-    vectorised (one $N \times k$ IoU matrix per iteration). A cluster left
-    empty keeps its previous centroid. Initialisation is k-means++: each new
-    seed is drawn with probability proportional to its distance to the
-    nearest seed.
+    vectorised (one $N \times k$ IoU matrix per iteration), and so is the
+    update (a $k \times N$ membership mask; the median sorts each
+    cluster's sizes). A cluster left empty keeps its previous centroid.
+    Initialisation is k-means++: each new seed is drawn with probability
+    proportional to its distance to the nearest seed (the uniform number is
+    drawn by NumPy, the choice made on the device).
+
+    The convergence test ("did any box change cluster?") is the algorithm's
+    own host-device sync: one per iteration, none elsewhere.
 
     Examples
     --------
@@ -1242,72 +1428,39 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
     >>> kmeans_anchors(wh, k=2, seed=0).tolist()
     [[1.0, 1.0], [4.0, 8.0]]
     """
-    check_choice("update", update, ("mean", "median"))
-    k = check_count("k", k, 1)
-    n_init = check_count("n_init", n_init, 1)
-    max_iter = check_count("max_iter", max_iter, 1)
-    space = _kmeans_namespace(wh, xp)
-    _, wh = as_float_arrays(wh, xp=space)
-    _check_wh(space, "wh", wh)
-    if not bool(space.all(wh > 0)):
-        raise ValueError("wh must have positive widths and heights")
-    if k > wh.shape[0]:
-        raise ValueError(f"k ({k}) must not exceed the number of boxes ({wh.shape[0]})")
-    rng = random_generator(seed)
-    best, best_fit = None, -1.0
+    xp = array_namespace(wh, xp=xp)  # wh's namespace, or xp's for plain lists
+    if not is_array_api_obj(wh):
+        wh = xp.asarray(wh, dtype=default_float(xp))
+    _, wh = float_arrays(wh)
+    n, dev, rng = wh.shape[0], device(wh), random_generator(seed)
+    clusters = xp.arange(k, device=dev)[:, None]
+    positions = xp.arange(n, dtype=wh.dtype, device=dev)[:, None]  # where each median sits
+    runs, fits = [], []
     for _ in range(n_init):
-        centroids = _lloyd(space, wh, _kmeans_pp(space, wh, k, rng), update, max_iter)
-        fit = float(space.mean(space.max(_wh_iou(space, wh, centroids), axis=1)))
-        if fit > best_fit:
-            best, best_fit = centroids, fit
-    return space.take(best, space.argsort(best[:, 0] * best[:, 1], stable=True), axis=0)
-
-
-def _kmeans_namespace(wh, xp):
-    """The namespace of ``wh`` if it is an array, else ``xp`` (or the default)."""
-    if xp is None or not is_array_api_obj(wh):
-        return array_namespace(wh, xp=xp)
-    own, wanted = array_namespace(wh), resolve_backend(xp)
-    if own is not wanted:
-        raise ValueError(f"xp={getattr(wanted, '__name__', wanted)} conflicts with wh's namespace {own.__name__}")
-    return own
-
-
-def _kmeans_pp(xp, wh, k, rng):
-    """k-means++ seeds under the 1 - IoU distance, drawn with ``rng``."""
-    n = wh.shape[0]
-    chosen = [int(rng.integers(n))]
-    dist = 1 - _wh_iou(xp, wh, wh[chosen[0] : chosen[0] + 1, :])[:, 0]
-    for _ in range(1, k):
-        cum = xp.cumulative_sum(xp.clip(dist, min=0.0))
-        total = float(cum[-1])
-        if total > 0:  # draw proportionally to the distance to the nearest seed
-            u = xp.asarray([rng.random() * total], dtype=cum.dtype, device=device(cum))
-            i = min(int(xp.searchsorted(cum, u, side="right")[0]), n - 1)
-        else:  # every box already coincides with a seed
-            i = int(rng.integers(n))
-        chosen.append(i)
-        dist = xp.minimum(dist, 1 - _wh_iou(xp, wh, wh[i : i + 1, :])[:, 0])
-    return xp.take(wh, xp.asarray(chosen, device=device(wh)), axis=0)
-
-
-def _lloyd(xp, wh, centroids, update, max_iter):
-    """Alternate assignment to the closest centroid (largest IoU) and update."""
-    previous = None
-    for _ in range(max_iter):
-        assign = xp.argmax(_wh_iou(xp, wh, centroids), axis=1)
-        if previous is not None and bool(xp.all(assign == previous)):
-            break
-        previous = assign
-        members = [xp.take(wh, xp.nonzero(assign == j)[0], axis=0) for j in range(centroids.shape[0])]
-        centroids = xp.stack([_centre(xp, m, centroids[j, :], update) for j, m in enumerate(members)])
-    return centroids
-
-
-def _centre(xp, members, old, update):
-    if members.shape[0] == 0:
-        return old  # an empty cluster keeps its centroid
-    if update == "mean":
-        return xp.mean(members, axis=0)
-    ordered, m = xp.sort(members, axis=0), members.shape[0]
-    return (ordered[(m - 1) // 2, :] + ordered[m // 2, :]) / 2
+        # k-means++: each new seed drawn with probability proportional to 1 - IoU to the nearest
+        centroids = xp.take(wh, xp.asarray([int(rng.integers(n))], device=dev), axis=0)
+        for _ in range(1, k):
+            cum = xp.cumulative_sum(1 - xp.max(_wh_iou(xp, wh, centroids), axis=1))
+            u = xp.asarray([rng.random()], dtype=wh.dtype, device=dev) * cum[-1:]
+            i = xp.clip(xp.searchsorted(cum, u, side="right"), max=n - 1)
+            centroids = xp.concat([centroids, xp.take(wh, i, axis=0)])
+        assign = None
+        for _ in range(max_iter):  # Lloyd: assign to the closest centroid (largest IoU), update
+            new = xp.argmax(_wh_iou(xp, wh, centroids), axis=1)
+            if assign is not None and bool(xp.all(new == assign)):  # converged: the one sync
+                break
+            assign = new
+            member = (assign == clusters)[:, :, None]  # (k, N, 1)
+            count = xp.sum(xp.astype(member, wh.dtype), axis=1)  # (k, 1)
+            if update == "mean":
+                centre = xp.sum(xp.where(member, wh, 0.0), axis=1) / xp.maximum(count, 1.0)
+            else:  # the middle of each cluster's sorted sizes (its members sort first)
+                ordered = xp.sort(xp.where(member, wh, xp.inf), axis=1)
+                middle = (xp.floor((count - 1) / 2), xp.floor(count / 2))
+                at = [xp.where(positions == m[:, None, :], ordered, 0.0) for m in middle]
+                centre = (xp.sum(at[0], axis=1) + xp.sum(at[1], axis=1)) / 2
+            centroids = xp.where(count > 0, centre, centroids)  # an empty cluster stays
+        runs.append(centroids)
+        fits.append(xp.mean(xp.max(_wh_iou(xp, wh, centroids), axis=1)))  # mean IoU to anchors
+    best = xp.take(xp.stack(runs), xp.argmax(xp.stack(fits))[None], axis=0)[0, ...]
+    return xp.take(best, xp.argsort(best[:, 0] * best[:, 1], stable=True), axis=0)

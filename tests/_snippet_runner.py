@@ -18,7 +18,6 @@ import traceback
 import types
 from pathlib import Path
 
-sys.modules["dlnotes"] = None  # type: ignore[assignment]  # `import dlnotes` raises ImportError
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.cases import call_on, registry, to_plain  # noqa: E402
@@ -71,4 +70,5 @@ def main(source_path: str, out_path: str) -> None:
 
 
 if __name__ == "__main__":
+    sys.modules["dlnotes"] = None  # type: ignore[assignment]  # `import dlnotes` raises ImportError
     main(sys.argv[1], sys.argv[2])

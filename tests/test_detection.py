@@ -44,7 +44,9 @@ def test_rank_table_precision_at_rank_3_is_two_thirds_not_066_x2():
 def test_rank_table_sorts_by_score_stably():
     # the same list shuffled gives the same table; a tie keeps input order
     perm = [3, 0, 4, 2, 1]
-    p, r = det.precision_recall([SLIDE_SCORES[i] for i in perm], [SLIDE_CORRECT[i] for i in perm], 5)
+    p, _ = det.precision_recall(
+        [SLIDE_SCORES[i] for i in perm], [SLIDE_CORRECT[i] for i in perm], 5
+    )
     assert np.round(to_numpy(p), 2).tolist() == [1.0, 1.0, 0.67, 0.75, 0.6]
     p, _ = det.precision_recall([0.5, 0.5], [False, True], 1)
     assert to_numpy(p).tolist() == [0.0, 0.5]
@@ -52,7 +54,13 @@ def test_rank_table_sorts_by_score_stably():
 
 @pytest.mark.parametrize(
     ("method", "expected"),
-    [("voc2007", 6.5 / 11), ("slide", 8.9 / 11), ("all-point", 0.55), ("coco", 56 / 101), ("step", 0.55)],
+    [
+        ("voc2007", 6.5 / 11),
+        ("slide", 8.9 / 11),
+        ("all-point", 0.55),
+        ("coco", 56 / 101),
+        ("step", 0.55),
+    ],
 )
 def test_average_precision_of_the_slide_list_d4_d5_d6(method, expected):
     ap = det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, SLIDE_GT, method=method)
@@ -64,8 +72,14 @@ def test_slide_ap_081_versus_voc2007_059_erratum_d4():
     voc = det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, SLIDE_GT)  # the default
     assert round(float(slide), 2) == 0.81  # (5 x 1.0 + 2 x 0.75 + 4 x 0.6) / 11 = 8.9 / 11
     assert round(float(voc), 2) == 0.59  # recall 0.7-1.0 never reached: 0, so 6.5 / 11
-    assert round(float(det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method="all-point")), 2) == 0.55
-    assert round(float(det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method="coco")), 3) == 0.554
+    assert (
+        round(float(det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method="all-point")), 2)
+        == 0.55
+    )
+    assert (
+        round(float(det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method="coco")), 3)
+        == 0.554
+    )
 
 
 def float_threshold_voc2007(precision, recall):
@@ -140,8 +154,12 @@ def test_match_falls_back_to_the_next_free_ground_truth():
 def test_match_threshold_is_inclusive():
     gt = [[0.0, 0.0, 2.0, 1.0]]
     dets = [[1.0, 0.0, 3.0, 1.0]]  # IoU exactly 1/3
-    assert to_numpy(det.match_detections(gt, dets, [1.0], iou_threshold=1 / 3).tp).tolist() == [True]
-    assert to_numpy(det.match_detections(gt, dets, [1.0], iou_threshold=0.34).tp).tolist() == [False]
+    assert to_numpy(det.match_detections(gt, dets, [1.0], iou_threshold=1 / 3).tp).tolist() == [
+        True
+    ]
+    assert to_numpy(det.match_detections(gt, dets, [1.0], iou_threshold=0.34).tp).tolist() == [
+        False
+    ]
 
 
 def test_match_feeds_the_rank_table():
@@ -153,7 +171,9 @@ def test_match_feeds_the_rank_table():
     p, r = det.precision_recall(scores, m.tp, len(gt))
     assert np.round(to_numpy(p), 2).tolist() == [1.0, 1.0, 0.67, 0.75, 0.6]
     assert np.round(to_numpy(r), 2).tolist() == [0.2, 0.4, 0.4, 0.6, 0.6]
-    assert float(det.average_precision(scores, m.tp, len(gt), method="all-point")) == pytest.approx(0.55)
+    assert float(det.average_precision(scores, m.tp, len(gt), method="all-point")) == pytest.approx(
+        0.55
+    )
 
 
 def test_match_with_nothing():
@@ -203,7 +223,9 @@ def test_all_point_ap_equals_a_loop_reference():
         n_gt = int(correct.sum()) + int(rng.integers(1, 10))
         scores = rng.random(n)
         ours = det.average_precision(scores, correct, n_gt, method="all-point")
-        assert float(ours) == pytest.approx(voc2010_reference(scores.tolist(), correct.tolist(), n_gt), abs=1e-12)
+        assert float(ours) == pytest.approx(
+            voc2010_reference(scores.tolist(), correct.tolist(), n_gt), abs=1e-12
+        )
 
 
 def interpolated_reference(precision, recall_tp, n_gt, n_levels, fill_last):
@@ -216,7 +238,8 @@ def interpolated_reference(precision, recall_tp, n_gt, n_levels, fill_last):
 
 
 @pytest.mark.parametrize(
-    ("method", "levels", "fill_last"), [("voc2007", 11, False), ("slide", 11, True), ("coco", 101, False)]
+    ("method", "levels", "fill_last"),
+    [("voc2007", 11, False), ("slide", 11, True), ("coco", 101, False)],
 )
 def test_point_interpolated_ap_equals_a_loop_reference(method, levels, fill_last):
     rng = np.random.default_rng(2)
@@ -229,12 +252,16 @@ def test_point_interpolated_ap_equals_a_loop_reference(method, levels, fill_last
         tp = np.cumsum(correct[order])
         precision = (tp / np.arange(1, n + 1)).tolist()
         expected = interpolated_reference(precision, tp.tolist(), n_gt, levels, fill_last)
-        assert float(det.average_precision(scores, correct, n_gt, method=method)) == pytest.approx(expected, abs=1e-12)
+        assert float(det.average_precision(scores, correct, n_gt, method=method)) == pytest.approx(
+            expected, abs=1e-12
+        )
 
 
 def test_ap_of_a_perfect_and_an_empty_list():
     for method in det.AP_METHODS:
-        assert float(det.average_precision([0.9, 0.8], [True, True], 2, method=method)) == pytest.approx(1.0)
+        assert float(
+            det.average_precision([0.9, 0.8], [True, True], 2, method=method)
+        ) == pytest.approx(1.0)
         assert float(det.average_precision([], [], 3, method=method)) == 0.0
 
 
@@ -249,13 +276,17 @@ def test_map_is_the_mean_of_per_class_ap_d7_x3():
     }
     for method in det.AP_METHODS:
         per_class = [float(det.average_precision(*t, method=method)) for t in lists.values()]
-        assert float(det.mean_average_precision(lists, method=method)) == pytest.approx(np.mean(per_class))
-        assert float(det.mean_average_precision(list(lists.values()), method=method)) == pytest.approx(
+        assert float(det.mean_average_precision(lists, method=method)) == pytest.approx(
             np.mean(per_class)
         )
+        assert float(
+            det.mean_average_precision(list(lists.values()), method=method)
+        ) == pytest.approx(np.mean(per_class))
         assert float(det.mean_average_precision(per_class)) == pytest.approx(np.mean(per_class))
     # X3: one class's AP (the slides' "average of maximum precisions") is not the mAP
-    assert float(det.mean_average_precision(lists)) != pytest.approx(float(det.average_precision(*lists["face"])))
+    assert float(det.mean_average_precision(lists)) != pytest.approx(
+        float(det.average_precision(*lists["face"]))
+    )
 
 
 def test_map_bad_input():
@@ -290,7 +321,9 @@ def test_box_iou_equals_torch_reference(torch):
 
 
 def test_box_iou_known_values():
-    iou = det.box_iou([[0.0, 0.0, 2.0, 2.0]], [[1.0, 1.0, 3.0, 3.0], [0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 6.0, 6.0]])
+    iou = det.box_iou(
+        [[0.0, 0.0, 2.0, 2.0]], [[1.0, 1.0, 3.0, 3.0], [0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 6.0, 6.0]]
+    )
     assert to_numpy(iou).tolist() == [[1 / 7, 1.0, 0.0]]
     # touching boxes and degenerate boxes: 0, no 0/0 (RuntimeWarning would be an error)
     assert to_numpy(det.box_iou([[0.0, 0.0, 1.0, 1.0]], [[1.0, 0.0, 2.0, 1.0]])).tolist() == [[0.0]]
@@ -325,7 +358,9 @@ def test_box_convert_round_trips(a):
         there = det.box_convert(a, "xyxy", fmt)
         back = det.box_convert(there, fmt, "xyxy")
         np.testing.assert_allclose(back, a, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(det.box_area(there, fmt=fmt), det.box_area(a), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            det.box_area(there, fmt=fmt), det.box_area(a), rtol=1e-9, atol=1e-9
+        )
     via = det.box_convert(det.box_convert(a, "xyxy", "xywh"), "xywh", "cxcywh")
     np.testing.assert_allclose(via, det.box_convert(a, "xyxy", "cxcywh"), rtol=1e-12, atol=1e-12)
 
@@ -335,7 +370,9 @@ def test_box_convert_known_values_and_copy():
     assert to_numpy(det.box_convert(b, "xyxy", "xywh")).tolist() == [[10.0, 20.0, 30.0, 40.0]]
     assert to_numpy(det.box_convert(b, "xyxy", "cxcywh")).tolist() == [[25.0, 40.0, 30.0, 40.0]]
     centred = [[25.0, 40.0, 30.0, 40.0]]
-    assert to_numpy(det.box_convert(centred, "cxcywh", "xywh")).tolist() == [[10.0, 20.0, 30.0, 40.0]]
+    assert to_numpy(det.box_convert(centred, "cxcywh", "xywh")).tolist() == [
+        [10.0, 20.0, 30.0, 40.0]
+    ]
     same = det.box_convert(b, "xyxy", "xyxy")
     same[0, 0] = -1.0
     assert b[0, 0] == 10.0  # a copy, never the input
@@ -369,7 +406,9 @@ def test_nms_equals_torch_reference_with_ties(torch):
         n = int(rng.integers(1, 400))
         boxes, scores = random_boxes(rng, n), tied_scores(rng, n).astype(np.float64)
         thr = float(rng.uniform(0.05, 0.95))
-        assert to_numpy(det.nms(boxes, scores, thr)).tolist() == torch_nms_reference(torch, boxes, scores, thr)
+        assert to_numpy(det.nms(boxes, scores, thr)).tolist() == torch_nms_reference(
+            torch, boxes, scores, thr
+        )
 
 
 def test_nms_equals_opencv_with_ties():
@@ -413,7 +452,10 @@ def test_nms_and_box_iou_equal_torchvision(torch):
         thr = float(rng.uniform(0.05, 0.95))
         expected = ops.nms(torch.as_tensor(boxes), torch.as_tensor(scores), thr).tolist()
         assert to_numpy(det.nms(boxes, scores, thr)).tolist() == expected
-        assert_close(det.box_iou(boxes, boxes[:50]), ops.box_iou(torch.as_tensor(boxes), torch.as_tensor(boxes[:50])))
+        assert_close(
+            det.box_iou(boxes, boxes[:50]),
+            ops.box_iou(torch.as_tensor(boxes), torch.as_tensor(boxes[:50])),
+        )
 
 
 def test_nms_edge_cases():
@@ -437,8 +479,12 @@ def test_rcnn_box_loss_terms_by_hand():
     assert float(loss) == pytest.approx(expected)
     per_box = det.rcnn_box_loss(y_true, y_pred, positive=[1, 0], reduction="none")
     assert to_numpy(per_box) == pytest.approx([expected, 0.0])
-    assert float(det.rcnn_box_loss(y_true, y_pred, positive=[True, False], reduction="mean")) == pytest.approx(expected)
-    assert float(det.rcnn_box_loss(y_true, y_pred, positive=[False, False], reduction="mean")) == 0.0
+    assert float(
+        det.rcnn_box_loss(y_true, y_pred, positive=[True, False], reduction="mean")
+    ) == pytest.approx(expected)
+    assert (
+        float(det.rcnn_box_loss(y_true, y_pred, positive=[False, False], reduction="mean")) == 0.0
+    )
     # anchors scale the centre terms only: (1/2)^2 + (-2/4)^2 + (log 2)^2
     anchored = det.rcnn_box_loss(y_true[:1], y_pred[:1], anchors=[[5.0, 5.0, 2.0, 4.0]])
     assert float(anchored) == pytest.approx(0.25 + 0.25 + math.log(2) ** 2)
@@ -450,14 +496,20 @@ def test_rcnn_box_loss_equals_torch(torch):
     p = np.concatenate([rng.normal(size=(20, 2)), rng.uniform(0.1, 5, (20, 2))], axis=1)
     pos = rng.random(20) < 0.5
     tt, pt = torch.as_tensor(t), torch.as_tensor(p)
-    terms = (tt[:, :2] - pt[:, :2]).pow(2).sum(1) + (tt[:, 2:].log() - pt[:, 2:].log()).pow(2).sum(1)
-    assert float(det.rcnn_box_loss(t, p, positive=pos)) == pytest.approx(float(terms[torch.as_tensor(pos)].sum()))
+    terms = (tt[:, :2] - pt[:, :2]).pow(2).sum(1) + (tt[:, 2:].log() - pt[:, 2:].log()).pow(2).sum(
+        1
+    )
+    assert float(det.rcnn_box_loss(t, p, positive=pos)) == pytest.approx(
+        float(terms[torch.as_tensor(pos)].sum())
+    )
 
 
 def test_rcnn_class_loss_equals_torch_cross_entropy(torch):
     rng = np.random.default_rng(9)
     logits, labels = rng.normal(size=(12, 4)) * 3, rng.integers(0, 4, 12)
-    expected = torch.nn.functional.cross_entropy(torch.as_tensor(logits), torch.as_tensor(labels), reduction="sum")
+    expected = torch.nn.functional.cross_entropy(
+        torch.as_tensor(logits), torch.as_tensor(labels), reduction="sum"
+    )
     assert float(det.rcnn_class_loss(labels, logits)) == pytest.approx(float(expected))
     assert float(det.rcnn_class_loss([1], [[1000.0, -1000.0]])) == pytest.approx(2000.0)
 
@@ -483,7 +535,8 @@ def test_yolo_loss_2x2_every_term_by_hand_d11():
         "xy": 5 * ((0.5 - 0.4) ** 2 + (0.5 - 0.6) ** 2),  # lambda_coord = 5
         "wh": 5 * ((0.6 - 0.4) ** 2 + (0.8 - 0.6) ** 2),
         "obj": (0.25 - 0.5) ** 2,  # target C = IoU of the responsible box
-        "noobj": 0.5 * (0.2**2 + 0.1**2 + 0.2**2 + 0.4**2),  # box 1 of cell (0,0) and the empty cells
+        "noobj": 0.5
+        * (0.2**2 + 0.1**2 + 0.2**2 + 0.4**2),  # box 1 of cell (0,0) and the empty cells
         "class": (1 - 0.7) ** 2 + (0 - 0.3) ** 2,
     }
     assert {k: float(v) for k, v in terms.items()} == pytest.approx(by_hand)
@@ -507,21 +560,29 @@ def test_yolo_responsible_predictor_is_the_best_iou():
     y_true, y_pred = yolo_2x2()
     swapped = y_pred.copy()
     swapped[0, 0, :5], swapped[0, 0, 5:10] = y_pred[0, 0, 5:10], y_pred[0, 0, :5]
-    assert float(det.yolo_loss(y_true, swapped)) == pytest.approx(float(det.yolo_loss(y_true, y_pred)))
+    assert float(det.yolo_loss(y_true, swapped)) == pytest.approx(
+        float(det.yolo_loss(y_true, y_pred))
+    )
 
 
 def test_yolo_loss_weights_batches_and_reductions():
     y_true, y_pred = yolo_2x2()
     _, base = det.yolo_loss(y_true, y_pred, return_terms=True)
-    _, weighted = det.yolo_loss(y_true, y_pred, lambda_coord=1.0, lambda_noobj=1.0, return_terms=True)
+    _, weighted = det.yolo_loss(
+        y_true, y_pred, lambda_coord=1.0, lambda_noobj=1.0, return_terms=True
+    )
     assert float(weighted["xy"]) == pytest.approx(float(base["xy"]) / 5)
     assert float(weighted["noobj"]) == pytest.approx(float(base["noobj"]) * 2)
     empty_true = np.zeros_like(y_true)
     batch_t, batch_p = np.stack([y_true, empty_true]), np.stack([y_pred, y_pred])
     per_image = det.yolo_loss(batch_t, batch_p, reduction="none")
-    noobj_all = 0.5 * (0.5**2 + 0.2**2 + 0.1**2 + 0.2**2 + 0.4**2)  # no object: every confidence is noobj
+    noobj_all = 0.5 * (
+        0.5**2 + 0.2**2 + 0.1**2 + 0.2**2 + 0.4**2
+    )  # no object: every confidence is noobj
     assert to_numpy(per_image) == pytest.approx([0.8675, noobj_all])
-    assert float(det.yolo_loss(batch_t, batch_p, reduction="mean")) == pytest.approx((0.8675 + noobj_all) / 2)
+    assert float(det.yolo_loss(batch_t, batch_p, reduction="mean")) == pytest.approx(
+        (0.8675 + noobj_all) / 2
+    )
 
 
 def test_yolo_loss_equals_torch_formula(torch):
@@ -542,7 +603,11 @@ def test_yolo_loss_equals_torch_formula(torch):
         return torch.cat([c - b[..., 2:4] / 2, c + b[..., 2:4] / 2], dim=-1)
 
     g, q = corners(t[..., None, :4]), corners(boxes[..., :4])
-    inter = (torch.minimum(g[..., 2:], q[..., 2:]) - torch.maximum(g[..., :2], q[..., :2])).clamp(min=0).prod(-1)
+    inter = (
+        (torch.minimum(g[..., 2:], q[..., 2:]) - torch.maximum(g[..., :2], q[..., :2]))
+        .clamp(min=0)
+        .prod(-1)
+    )
     area = lambda b: (b[..., 2:] - b[..., :2]).prod(-1)  # noqa: E731
     iou = inter / (area(g) + area(q) - inter)
     resp = torch.nn.functional.one_hot(iou.argmax(-1), B).bool() & torch.as_tensor(obj)[..., None]
@@ -564,7 +629,12 @@ def test_yolo_decode_cells_and_priors():
     t[1, 2, 1] = [math.log(3.0), -math.log(3.0), math.log(2.0), 0.0]  # sigma = 0.75 and 0.25
     anchors = [[1.0, 2.0], [0.5, 0.5]]
     b = to_numpy(det.yolo_decode(t, anchors))
-    assert b[0, 0, 0].tolist() == [0.5, 0.5, 1.0, 2.0]  # centre of cell (row 0, col 0), the prior itself
+    assert b[0, 0, 0].tolist() == [
+        0.5,
+        0.5,
+        1.0,
+        2.0,
+    ]  # centre of cell (row 0, col 0), the prior itself
     assert b[1, 2, 0].tolist() == [2.5, 1.5, 1.0, 2.0]  # c_x = 2 (column), c_y = 1 (row)
     np.testing.assert_allclose(b[1, 2, 1], [2.75, 1.25, 1.0, 0.5])
     # the centre never leaves its cell, whatever t is
@@ -600,7 +670,9 @@ def test_kmeans_anchors_recovers_planted_clusters(update):
     rng = np.random.default_rng(12)
     wh = planted_boxes(rng, CENTRES)
     anchors = to_numpy(det.kmeans_anchors(wh, k=5, update=update, seed=0))
-    np.testing.assert_allclose(anchors, np.asarray(CENTRES), rtol=0.05)  # sorted by area, like CENTRES
+    np.testing.assert_allclose(
+        anchors, np.asarray(CENTRES), rtol=0.05
+    )  # sorted by area, like CENTRES
 
 
 def test_kmeans_anchors_is_seeded_and_takes_the_best_run():
@@ -639,7 +711,9 @@ def test_backends_agree(xp):
     def same(fn, *args, **kw):
         out = fn(*(xp.asarray(x) if isinstance(x, np.ndarray) else x for x in args), **kw)
         ref = fn(*args, **kw)
-        for o, r in zip(out if isinstance(out, tuple) else (out,), ref if isinstance(ref, tuple) else (ref,)):
+        for o, r in zip(
+            out if isinstance(out, tuple) else (out,), ref if isinstance(ref, tuple) else (ref,)
+        ):
             assert array_namespace(o) is xp
             np.testing.assert_allclose(to_numpy(o), to_numpy(r), rtol=1e-12)
 
@@ -657,7 +731,13 @@ def test_backends_agree(xp):
     same(det.yolo_loss, y_true, y_pred)
     same(det.yolo_decode, rng.normal(size=(2, 2, 3, 4)), rng.uniform(0.5, 2, (3, 2)))
     same(det.rcnn_box_loss, np.abs(a) + 1, np.abs(b[:1].repeat(30, 0)) + 1)
-    same(det.rcnn_box_loss, np.abs(a[:2]) + 1, np.abs(b[:2]) + 1, positive=[True, False], anchors=[[0, 0, 2, 3]] * 2)
+    same(
+        det.rcnn_box_loss,
+        np.abs(a[:2]) + 1,
+        np.abs(b[:2]) + 1,
+        positive=[True, False],
+        anchors=[[0, 0, 2, 3]] * 2,
+    )
     same(det.rcnn_class_loss, np.arange(5) % 3, rng.normal(size=(5, 3)))
     same(det.wh_iou, a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2])
 
@@ -688,9 +768,17 @@ def test_float32_stays_float32(xp):
     # plain lists beside float32 arrays take their dtype
     wh = xp.abs(a[:, 2:] - a[:, :2]) + 1
     cxcywh = xp.concat([a[:, :2], wh], axis=1)
-    assert det.rcnn_box_loss(cxcywh, cxcywh, positive=[True] * 10, anchors=[[0, 0, 2, 2]] * 10).dtype == xp.float32
-    assert det.rcnn_class_loss([0, 1], xp.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=xp.float32)).dtype == xp.float32
-    assert det.yolo_decode(xp.zeros((1, 1, 1, 4), dtype=xp.float32), [[1.0, 2.0]]).dtype == xp.float32
+    assert (
+        det.rcnn_box_loss(cxcywh, cxcywh, positive=[True] * 10, anchors=[[0, 0, 2, 2]] * 10).dtype
+        == xp.float32
+    )
+    assert (
+        det.rcnn_class_loss([0, 1], xp.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=xp.float32)).dtype
+        == xp.float32
+    )
+    assert (
+        det.yolo_decode(xp.zeros((1, 1, 1, 4), dtype=xp.float32), [[1.0, 2.0]]).dtype == xp.float32
+    )
     assert det.wh_iou(wh, [[1.0, 2.0]]).dtype == xp.float32
     assert det.box_area(a).dtype == xp.float32
     assert det.mean_average_precision([(s, [True, False] * 5, 5)]).dtype == xp.float32
@@ -766,7 +854,7 @@ def test_bad_ranked_lists():
         det.average_precision(SLIDE_SCORES, [1, 2, 0, 1, 0], 5)
     with pytest.raises(ValueError, match="method"):
         det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method="11-point")
-    with pytest.raises(ValueError, match="scores must be a 1-D"):
+    with pytest.raises(ValueError, match="scores must be 1-D"):
         det.average_precision([[0.5]], [[True]], 5)
 
 
@@ -809,3 +897,182 @@ def test_bad_losses_and_anchors():
     torch = pytest.importorskip("torch", reason="needs a second array library")
     with pytest.raises(ValueError, match="conflicts"):
         det.kmeans_anchors(torch.ones(3, 2), k=1, xp="numpy")
+
+
+# ----------------------------------------------------- copy-ready rules (issue 7)
+
+
+def greedy_match_reference(gt, dets, scores, thr):
+    """Matching with explicit loops: by score (stable), the free ground truth of highest IoU."""
+    iou = to_numpy(det.box_iou(dets, gt)) if len(gt) and len(dets) else np.zeros((len(dets), 0))
+    taken, out = set(), [-1] * len(dets)
+    for d in sorted(range(len(dets)), key=lambda i: -scores[i]):
+        best, best_iou = -1, -1.0
+        for g in range(len(gt)):
+            if g not in taken and iou[d, g] >= thr and iou[d, g] > best_iou:
+                best, best_iou = g, iou[d, g]
+        if best >= 0:
+            taken.add(best)
+            out[d] = best
+    return out
+
+
+def test_match_equals_a_loop_reference_with_ties():
+    rng = np.random.default_rng(20)
+    for _ in range(60):
+        n_gt, n_det = int(rng.integers(0, 12)), int(rng.integers(0, 30))
+        # boxes on a coarse grid: many equal overlaps; scores from a few values: many ties
+        gt = np.round(random_boxes(rng, n_gt, extent=40.0, max_size=20.0))
+        dets = np.round(random_boxes(rng, n_det, extent=40.0, max_size=20.0))
+        scores = rng.integers(1, 4, n_det) / 4
+        thr = float(rng.choice([0.1, 0.3, 0.5]))
+        m = det.match_detections(gt.reshape(-1, 4), dets.reshape(-1, 4), scores, iou_threshold=thr)
+        expected = greedy_match_reference(gt, dets, scores.tolist(), thr)
+        assert to_numpy(m.gt_index).tolist() == expected
+
+
+def test_match_detections_makes_no_sync_whatever_the_number_of_detections(torch):
+    import dlnotes
+    from tests.test_syncs import SyncCounter
+
+    rng = np.random.default_rng(21)
+    gt = torch.asarray(random_boxes(rng, 20))
+    for n in (10, 200):
+        dets = torch.asarray(random_boxes(rng, n))
+        with dlnotes.checks(False), SyncCounter() as counter:
+            m = det.match_detections(gt, dets, torch.asarray(rng.random(n)))
+        assert counter.count == 0, counter.seen
+        with SyncCounter() as counter:  # the checks on: their one sync
+            det.match_detections(gt, dets, torch.asarray(rng.random(n)))
+        assert counter.count == 1, counter.seen
+    assert m.tp.shape == (200,)
+    lists = [(torch.asarray(rng.random(5)), torch.asarray([1.0, 0, 1, 0, 1]), 3)] * 4
+    with SyncCounter() as counter:  # four ranked lists checked in one sync
+        det.mean_average_precision(lists)
+    assert counter.count == 1, counter.seen
+
+
+def test_scalars_are_0d_arrays_never_numpy_scalars():
+    for method in det.AP_METHODS:
+        ap = det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, SLIDE_GT, method=method)
+        assert isinstance(ap, np.ndarray) and ap.ndim == 0 and ap.dtype == np.float64
+    for per_class in ([0.5, 0.7], [(SLIDE_SCORES, SLIDE_CORRECT, SLIDE_GT)]):
+        m = det.mean_average_precision(per_class)
+        assert isinstance(m, np.ndarray) and m.ndim == 0
+    y_true, y_pred = yolo_2x2()
+    loss, terms = det.yolo_loss(y_true, y_pred, reduction="none", return_terms=True)
+    assert isinstance(loss, np.ndarray) and all(isinstance(v, np.ndarray) for v in terms.values())
+    match = det.match_detections(faces(), faces(), [0.5] * 5)
+    assert isinstance(match.precision, np.ndarray) and isinstance(match.recall, np.ndarray)
+    for loss in (
+        det.rcnn_box_loss([[5.0, 5.0, 4.0, 2.0]], [[6.0, 5.0, 4.0, 2.0]], reduction="mean"),
+        det.rcnn_class_loss([0], [[2.0, 0.0]]),
+        det.box_area([0.0, 0.0, 2.0, 3.0]),
+    ):
+        assert isinstance(loss, np.ndarray) and loss.ndim == 0
+
+
+def test_a_zero_loss_is_plus_zero():
+    y_true, _ = yolo_2x2()
+    y_pred = np.zeros((2, 2, 12))
+    y_pred[0, 0] = [0.5, 0.5, 0.36, 0.64, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    loss = det.yolo_loss(y_true, y_pred, confidence_target="one")
+    assert str(float(loss)) == "0.0"
+    assert str(float(det.rcnn_box_loss([[1.0, 1.0, 2.0, 2.0]], [[1.0, 1.0, 2.0, 2.0]]))) == "0.0"
+    assert str(float(det.rcnn_class_loss([0], [[1000.0, -1000.0]]))) == "0.0"
+
+
+@pytest.mark.parametrize("bad", ["0.5", True, None, [0.5], 0.5j])
+def test_thresholds_of_the_wrong_type_are_type_errors(bad):
+    boxes = [[0.0, 0.0, 1.0, 1.0]]
+    with pytest.raises(TypeError, match="iou_threshold"):
+        det.nms(boxes, [0.5], bad)
+    with pytest.raises(TypeError, match="iou_threshold"):
+        det.match_detections(boxes, boxes, [0.5], iou_threshold=bad)
+
+
+def test_options_of_the_wrong_type_are_type_errors():
+    y_true, y_pred = yolo_2x2()
+    box = [[0.0, 0.0, 1.0, 1.0]]
+    cases = [
+        ("fmt", lambda: det.box_area(box, fmt=1)),
+        ("in_fmt", lambda: det.box_convert(box, None, "xyxy")),
+        ("method", lambda: det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, 5, method=None)),
+        ("n_ground_truth", lambda: det.precision_recall(SLIDE_SCORES, SLIDE_CORRECT, True)),
+        ("n_ground_truth", lambda: det.average_precision(SLIDE_SCORES, SLIDE_CORRECT, "5")),
+        ("return_terms", lambda: det.yolo_loss(y_true, y_pred, return_terms="False")),
+        ("return_terms", lambda: det.yolo_loss(y_true, y_pred, return_terms=1)),
+        ("lambda_coord", lambda: det.yolo_loss(y_true, y_pred, lambda_coord="5")),
+        ("lambda_noobj", lambda: det.yolo_loss(y_true, y_pred, lambda_noobj=True)),
+        ("reduction", lambda: det.yolo_loss(y_true, y_pred, reduction=None)),
+        ("reduction", lambda: det.rcnn_class_loss([0], [[1.0, 0.0]], reduction=0)),
+        ("k", lambda: det.kmeans_anchors([[1.0, 1.0], [2.0, 2.0]], k=True)),
+        ("k", lambda: det.kmeans_anchors([[1.0, 1.0], [2.0, 2.0]], k=2.0)),
+        ("n_init", lambda: det.kmeans_anchors([[1.0, 1.0]], k=1, n_init="3")),
+        ("max_iter", lambda: det.kmeans_anchors([[1.0, 1.0]], k=1, max_iter=None)),
+        ("seed", lambda: det.kmeans_anchors([[1.0, 1.0]], k=1, seed="0")),
+        ("seed", lambda: det.kmeans_anchors([[1.0, 1.0]], k=1, seed=True)),
+        ("boxes1", lambda: det.box_iou("boxes", box)),
+        ("boxes2", lambda: det.box_iou(box, None)),
+        ("scores", lambda: det.nms(box, ["a"], 0.5)),
+        ("per_class", lambda: det.mean_average_precision(None)),
+        ("per_class", lambda: det.mean_average_precision("0.5")),
+        ("wh", lambda: det.kmeans_anchors(None, k=1)),
+        ("labels", lambda: det.rcnn_class_loss(["a"], [[1.0, 0.0]])),
+    ]
+    for name, call in cases:
+        with pytest.raises(TypeError, match=name):
+            call()
+
+
+def test_values_out_of_range_are_value_errors_naming_the_argument():
+    y_true, y_pred = yolo_2x2()
+    cases = [
+        ("lambda_noobj", lambda: det.yolo_loss(y_true, y_pred, lambda_noobj=float("inf"))),
+        ("k", lambda: det.kmeans_anchors([[1.0, 1.0]], k=0)),
+        ("seed", lambda: det.kmeans_anchors([[1.0, 1.0]], k=1, seed=-1)),
+        ("iou_threshold", lambda: det.nms([[0.0, 0.0, 1.0, 1.0]], [0.5], float("nan"))),
+        ("det_boxes", lambda: det.match_detections([[0, 0, 1, 1]], [[0, 0, 1, float("inf")]], [1])),
+        ("labels", lambda: det.rcnn_class_loss([-1], [[1.0, 0.0]])),
+        ("labels", lambda: det.rcnn_class_loss([0.5], [[1.0, 0.0]])),
+        ("logits", lambda: det.rcnn_class_loss([0], [[float("nan"), 0.0]])),
+        ("wh1", lambda: det.wh_iou([[1.0, -1.0]], [[1.0, 1.0]])),
+        ("wh2", lambda: det.wh_iou([[1.0, 1.0]], [[1.0, 1.0, 1.0]])),
+        (
+            "anchors",
+            lambda: det.rcnn_box_loss([[0, 0, 1, 1]], [[0, 0, 1, 1]], anchors=[[0, 0, 0, 1]]),
+        ),
+        ("positive", lambda: det.rcnn_box_loss([[0, 0, 1, 1]], [[0, 0, 1, 1]], positive=[2])),
+        ("t", lambda: det.yolo_decode(np.full((1, 1, 1, 4), np.nan), [[1.0, 1.0]])),
+    ]
+    for name, call in cases:
+        with pytest.raises(ValueError, match=name):
+            call()
+
+
+def test_map_checks_the_ranked_lists_it_is_given():
+    # the body's calls of average_precision skip their data checks: mAP's own spec checks
+    with pytest.raises(ValueError, match="per_class item 1: correct must hold booleans"):
+        det.mean_average_precision([(SLIDE_SCORES, SLIDE_CORRECT, 5), ([0.5, 0.4], [1, 2], 2)])
+    with pytest.raises(ValueError, match="per_class item 0: n_ground_truth"):
+        det.mean_average_precision({"face": (SLIDE_SCORES, SLIDE_CORRECT, 2)})
+    with pytest.raises(ValueError, match="per_class item 0: scores must be finite"):
+        det.mean_average_precision([([float("nan")], [True], 1)])
+    with pytest.raises(ValueError, match="per_class item 0: scores and correct"):
+        det.mean_average_precision([([0.5, 0.4], [True], 1)])
+    with pytest.raises(TypeError, match="per_class item 0: n_ground_truth"):
+        det.mean_average_precision([([0.5], [True], 1.5)])
+
+
+def test_checks_off_skip_only_the_data_checks():
+    import dlnotes
+
+    bad = [[1.0, 0.0, 0.0, 1.0]]  # x2 < x1: a data check
+    with dlnotes.checks(False):
+        assert det.box_area(bad).shape == (1,)
+        with pytest.raises(ValueError, match="boxes1 must have 4 coordinates"):  # a shape
+            det.box_iou([[0.0, 0.0, 1.0]], bad)
+        with pytest.raises(TypeError, match="iou_threshold"):  # an option
+            det.nms(bad, [0.5], "0.5")
+    with pytest.raises(ValueError, match="x2 < x1"):
+        det.box_area(bad)

@@ -69,13 +69,35 @@ def test_inputs_are_never_modified():
         (lambda: O.gd_step(W, [8.0, 8.0], lr=LR), "param and grad must have the same shape"),
         (lambda: O.gd_step(W, [8.0, np.nan, 24.0], lr=LR), "grad must be finite"),
         (lambda: O.gd_step([np.inf, 2.0, 2.0], [8.0, 8.0, 24.0], lr=LR), "param must be finite"),
-        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=0.0), "lr must be > 0"),
-        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=float("nan")), "lr must be > 0"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=0.0), "lr must be a finite number > 0"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=float("nan")), "lr must be a finite number"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=float("inf")), "lr must be a finite number"),
     ],
 )
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=True), "lr must be a real number"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr="0.04"), "lr must be a real number"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=None), "lr must be a real number"),
+        (lambda: O.gd_step(W, [8.0, 8.0, 24.0], lr=np.array([0.04])), "lr must be a real number"),
+        (lambda: O.gd_step(W, ["a", "b", "c"], lr=LR), "grad must"),
+        (lambda: O.gd_step(None, [8.0, 8.0, 24.0], lr=LR), "param must"),
+    ],
+)
+def test_wrong_types_are_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_scalar_result_is_a_0d_array():
+    out = O.gd_step(4.0, 8.0, lr=0.04)
+    assert isinstance(out, np.ndarray) and out.shape == ()
 
 
 def test_lr_is_keyword_only():
