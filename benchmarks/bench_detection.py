@@ -69,10 +69,22 @@ def main() -> None:
     a, b = random_boxes(rng, N_IOU), random_boxes(rng, N_IOU)
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
     np.testing.assert_allclose(box_iou(a, b), torch_iou(ta, tb).numpy(), rtol=1e-12, atol=1e-15)
-    t = fastest({"numpy": lambda: box_iou(a, b), "torch": lambda: box_iou(ta, tb), "ref": lambda: torch_iou(ta, tb)})
-    rows.append([f"box_iou, {N_IOU:,} x {N_IOU:,}", f"{t['numpy'] * 1e3:.0f}",
-                 f"torch ops: {t['ref'] * 1e3:.0f}", f"{t['numpy'] / t['ref']:.2f}",
-                 f"dlnotes on torch tensors: {t['torch'] * 1e3:.0f} ms ({t['torch'] / t['ref']:.2f})"])
+    t = fastest(
+        {
+            "numpy": lambda: box_iou(a, b),
+            "torch": lambda: box_iou(ta, tb),
+            "ref": lambda: torch_iou(ta, tb),
+        }
+    )
+    rows.append(
+        [
+            f"box_iou, {N_IOU:,} x {N_IOU:,}",
+            f"{t['numpy'] * 1e3:.0f}",
+            f"torch ops: {t['ref'] * 1e3:.0f}",
+            f"{t['numpy'] / t['ref']:.2f}",
+            f"dlnotes on torch tensors: {t['torch'] * 1e3:.0f} ms ({t['torch'] / t['ref']:.2f})",
+        ]
+    )
 
     boxes, scores = random_boxes(rng, N_NMS), rng.random(N_NMS)
     xywh, scores32 = np.asarray(box_convert(boxes, "xyxy", "xywh")), scores.astype(np.float32)
@@ -80,26 +92,45 @@ def main() -> None:
     tboxes, tscores = torch.from_numpy(boxes), torch.from_numpy(scores)
     kept = nms(boxes, scores, THRESHOLD)
     # OpenCV keeps scores > score_threshold, which must be >= 0: every score here is above 0
-    assert kept.tolist() == np.asarray(cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD)).ravel().tolist()
+    assert (
+        kept.tolist()
+        == np.asarray(cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD)).ravel().tolist()
+    )
     assert kept.tolist() == torch_nms(tboxes, tscores, THRESHOLD).tolist()
-    t = fastest({"numpy": lambda: nms(boxes, scores, THRESHOLD),
-                 "cv2": lambda: cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD),
-                 "ref": lambda: torch_nms(tboxes, tscores, THRESHOLD)})
-    rows.append([f"nms, {N_NMS:,} boxes ({len(kept):,} kept)", f"{t['numpy'] * 1e3:.0f}",
-                 f"OpenCV {cv2.__version__} dnn.NMSBoxes: {t['cv2'] * 1e3:.0f}", f"{t['numpy'] / t['cv2']:.2f}",
-                 f"torch-ops greedy loop: {t['ref'] * 1e3:.0f} ms ({t['numpy'] / t['ref']:.2f})"])
+    t = fastest(
+        {
+            "numpy": lambda: nms(boxes, scores, THRESHOLD),
+            "cv2": lambda: cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD),
+            "ref": lambda: torch_nms(tboxes, tscores, THRESHOLD),
+        }
+    )
+    rows.append(
+        [
+            f"nms, {N_NMS:,} boxes ({len(kept):,} kept)",
+            f"{t['numpy'] * 1e3:.0f}",
+            f"OpenCV {cv2.__version__} dnn.NMSBoxes: {t['cv2'] * 1e3:.0f}",
+            f"{t['numpy'] / t['cv2']:.2f}",
+            f"torch-ops greedy loop: {t['ref'] * 1e3:.0f} ms ({t['numpy'] / t['ref']:.2f})",
+        ]
+    )
 
     write_table(
         "detection",
         "Detection: pairwise IoU and NMS, dlnotes on NumPy vs the references (float64 boxes)",
-        ["operation", "dlnotes, ms", "reference, ms", "ratio dlnotes / reference", "also measured (ratio)"],
+        [
+            "operation",
+            "dlnotes, ms",
+            "reference, ms",
+            "ratio dlnotes / reference",
+            "also measured (ratio)",
+        ],
         rows,
-        note=f"Best of {ROUNDS * 3} calls each ({ROUNDS} alternating rounds of 3), in one process on the same "
-        f"random boxes (a 1000 x 1000 image, sides 10 to 100), results checked equal first. torch "
-        f"{torch.__version__} CPU with {torch.get_num_threads()} threads. dlnotes' NMS takes 32 "
-        "unsuppressed boxes at a time, vectorises their IoU, the greedy pass among them (a few sweeps "
-        "over the block's IoU matrix) and their suppression of later boxes; OpenCV loops in C++ over "
-        "pairs with an early exit.",
+        note=f"Best of {ROUNDS * 3} calls each ({ROUNDS} alternating rounds of 3), in one "
+        "process on the same random boxes (a 1000 x 1000 image, sides 10 to 100), results "
+        f"checked equal first. torch {torch.__version__} CPU with {torch.get_num_threads()} "
+        "threads. dlnotes' NMS takes 32 unsuppressed boxes at a time, vectorises their IoU, the "
+        "greedy pass among them (a few sweeps over the block's IoU matrix) and their suppression "
+        "of later boxes; OpenCV loops in C++ over pairs with an early exit.",
     )
 
 

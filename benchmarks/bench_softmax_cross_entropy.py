@@ -19,7 +19,11 @@ import torch
 import torch.nn.functional as F
 from _timing import best_time, write_table
 
-from dlnotes.losses import softmax_cross_entropy, softmax_cross_entropy_and_grad, softmax_cross_entropy_grad
+from dlnotes.losses import (
+    softmax_cross_entropy,
+    softmax_cross_entropy_and_grad,
+    softmax_cross_entropy_grad,
+)
 
 N_SAMPLES, N_CLASSES = 4096, 1000
 ROUNDS = 5  # of 3 timed calls each, per implementation
@@ -59,29 +63,48 @@ def main() -> None:
             np.testing.assert_allclose(grad, t_grad.numpy(), rtol=tol, atol=tol / N_SAMPLES)
 
         # alternate short rounds so that a burst of load on a shared machine hits all three alike
-        steps = {"two": lambda: dlnotes_step(target, logits), "fused": lambda: fused_step(target, logits),
-                 "torch": lambda: torch_step(t_target, t_logits)}
+        steps = {
+            "two": lambda target=target, logits=logits: dlnotes_step(target, logits),
+            "fused": lambda target=target, logits=logits: fused_step(target, logits),
+            "torch": lambda target=t_target, logits=t_logits: torch_step(target, logits),
+        }
         best = dict.fromkeys(steps, float("inf"))
         for _ in range(ROUNDS):
             for name, fn in steps.items():
                 best[name] = min(best[name], best_time(fn, repeat=3))
         two, fused, theirs = best["two"], best["fused"], best["torch"]
-        print(f"{np.dtype(dtype).name}: dlnotes {two * 1e3:.1f} ms (fused {fused * 1e3:.1f} ms), "
-              f"torch {theirs * 1e3:.1f} ms, ratio {two / theirs:.2f} (fused {fused / theirs:.2f})")
-        rows.append([np.dtype(dtype).name, f"{two * 1e3:.1f}", f"{fused * 1e3:.1f}", f"{theirs * 1e3:.1f}",
-                     f"{two / theirs:.2f}", f"{fused / theirs:.2f}"])
+        print(
+            f"{np.dtype(dtype).name}: dlnotes {two * 1e3:.1f} ms (fused {fused * 1e3:.1f} ms), "
+            f"torch {theirs * 1e3:.1f} ms, ratio {two / theirs:.2f} (fused {fused / theirs:.2f})"
+        )
+        rows.append(
+            [
+                np.dtype(dtype).name,
+                f"{two * 1e3:.1f}",
+                f"{fused * 1e3:.1f}",
+                f"{theirs * 1e3:.1f}",
+                f"{two / theirs:.2f}",
+                f"{fused / theirs:.2f}",
+            ]
+        )
 
     write_table(
         "softmax_cross_entropy",
-        f"Softmax cross-entropy forward + backward, {N_SAMPLES}×{N_CLASSES} logits, class-index targets",
-        ["dtype", "dlnotes two calls, ms", "dlnotes fused, ms",
-         f"torch {torch.__version__} CPU, ms ({torch.get_num_threads()} threads)",
-         "ratio two calls / torch", "ratio fused / torch"],
+        f"Softmax cross-entropy forward + backward, {N_SAMPLES}×{N_CLASSES} logits, "
+        "class-index targets",
+        [
+            "dtype",
+            "dlnotes two calls, ms",
+            "dlnotes fused, ms",
+            f"torch {torch.__version__} CPU, ms ({torch.get_num_threads()} threads)",
+            "ratio two calls / torch",
+            "ratio fused / torch",
+        ],
         rows,
-        note="Best of 15 calls each (5 alternating rounds of 3), in one process on the same data. The two "
-        "dlnotes calls each compute the softmax's exponentials; the fused call shares them. NumPy "
-        "runs each array operation on one thread and materialises every intermediate array; torch "
-        "fuses the loss and its backward into vectorised kernels on all its threads.",
+        note="Best of 15 calls each (5 alternating rounds of 3), in one process on the same data. "
+        "The two dlnotes calls each compute the softmax's exponentials; the fused call shares "
+        "them. NumPy runs each array operation on one thread and materialises every intermediate "
+        "array; torch fuses the loss and its backward into vectorised kernels on all its threads.",
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.cases import call_on, registry, to_plain  # noqa: E402
+from tests.cases import call_on, registry, to_plain
 
 BACKENDS = ("numpy", "torch", "array_api_strict")
 

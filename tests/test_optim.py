@@ -102,7 +102,7 @@ def test_scalar_result_is_a_0d_array():
 
 def test_lr_is_keyword_only():
     with pytest.raises(TypeError):
-        O.gd_step(W, [8.0, 8.0, 24.0], 0.04)  # noqa: the positional lr must fail
+        O.gd_step(W, [8.0, 8.0, 24.0], 0.04)  # the positional lr must fail
 
 
 def test_erratum_x1_update_is_minus_lr_times_the_loss_gradient():

@@ -44,7 +44,7 @@ n_faces = 5  # ground-truth faces in the images
 precision, recall = (to_numpy(a) for a in precision_recall(scores, correct, n_faces))
 print("rank (score)  correct?  precision  recall")
 for n, (s, c, p, r) in enumerate(zip(scores, correct, precision, recall), start=1):
-    print(f"{n} ({s})       {str(c):5}     {p:.2f}       {r:.1f}")
+    print(f"{n} ({s})       {c!s:5}     {p:.2f}       {r:.1f}")
 
 assert np.round(precision, 2).tolist() == [1.0, 1.0, 0.67, 0.75, 0.6]
 assert np.round(recall, 2).tolist() == [0.2, 0.4, 0.4, 0.6, 0.6]
@@ -94,7 +94,14 @@ env_r = np.concatenate([[0.0], recall])
 env_p = [max(precision[i:]) for i in range(len(precision))]
 ax.step(env_r, [env_p[0]] + env_p, where="pre", color="tab:green", label="envelope $p_{interp}$")
 ax.plot(levels, voc2007_points, "s", color="tab:red", label="11 points, VOC 2007 (0.59)")
-ax.plot(levels[7:], slide_points[7:], "^", color="tab:orange", ms=9, label="the slide's unreached levels (0.81)")
+ax.plot(
+    levels[7:],
+    slide_points[7:],
+    "^",
+    color="tab:orange",
+    ms=9,
+    label="the slide's unreached levels (0.81)",
+)
 ax.axvline(0.6, color="grey", ls=":", lw=1)
 ax.text(0.62, 0.3, "recall never\ngets past 0.6", color="grey")
 ax.set_xlabel("recall")

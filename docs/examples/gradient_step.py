@@ -147,7 +147,9 @@ t_loss.backward()
 print(f"torch: dL/dw = {tw.grad.tolist()}, dL/db = {tb.grad.item()}")
 assert tw.grad.tolist() == g.d_w.tolist() and tb.grad.item() == float(g.d_b)
 torch.optim.SGD([tw, tb], lr=lr).step()
-print(f"torch after SGD: w = {np.round(tw.detach().numpy(), 2).tolist()}, b = {round(tb.item(), 2)}")
+print(
+    f"torch after SGD: w = {np.round(tw.detach().numpy(), 2).tolist()}, b = {round(tb.item(), 2)}"
+)
 assert np.allclose(tw.detach().numpy(), w_new) and abs(tb.item() - float(b_new)) < 1e-12
 
 # %% [markdown]
@@ -178,8 +180,15 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
 grid = np.linspace(8, 15, 200)
 left.plot(grid, (y_true - grid) ** 2, label=r"$L = (10 - \hat y)^2$")
 left.plot([14.0, 10.16], [16.0, 0.0256], "o", color="C3")
-left.annotate("before: ŷ = 14, L = 16", (14.0, 16.0), xytext=(10.3, 20), arrowprops={"arrowstyle": "->"})
-left.annotate("after: ŷ = 10.16, L = 0.0256", (10.16, 0.0256), xytext=(10.6, 8), arrowprops={"arrowstyle": "->"})
+left.annotate(
+    "before: ŷ = 14, L = 16", (14.0, 16.0), xytext=(10.3, 20), arrowprops={"arrowstyle": "->"}
+)
+left.annotate(
+    "after: ŷ = 10.16, L = 0.0256",
+    (10.16, 0.0256),
+    xytext=(10.6, 8),
+    arrowprops={"arrowstyle": "->"},
+)
 left.set_xlabel(r"prediction $\hat y$")
 left.set_ylabel("loss")
 left.legend(loc="upper left")

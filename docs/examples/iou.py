@@ -51,6 +51,7 @@ assert round(iou["excellent"], 4) == 0.9136  # overlap 98 x 95 = 9310, union 101
 # and the union is the sum of the two areas minus the overlap. For "poor":
 # $70 \times 80 = 5600$ over $10000 + 10000 - 5600 = 14400$, which is 0.3889.
 
+
 # %%
 def draw(ax, box, **style):
     x1, y1, x2, y2 = box
@@ -63,7 +64,9 @@ for ax, (name, box) in zip(axes, detections.items()):
     draw(ax, box, edgecolor="tab:red", label="detection")
     ix1, iy1 = max(truth[0, 0], box[0]), max(truth[0, 1], box[1])
     ix2, iy2 = min(truth[0, 2], box[2]), min(truth[0, 3], box[3])
-    ax.add_patch(Rectangle((ix1, iy1), ix2 - ix1, iy2 - iy1, color="tab:orange", alpha=0.35, label="overlap"))
+    ax.add_patch(
+        Rectangle((ix1, iy1), ix2 - ix1, iy2 - iy1, color="tab:orange", alpha=0.35, label="overlap")
+    )
     ax.set_xlim(30, 200)
     ax.set_ylim(180, 20)  # y down, as in an image
     ax.set_aspect("equal")
@@ -100,7 +103,9 @@ assert float(box_area(as_cxcywh, fmt="cxcywh")[0]) == 10000.0
 
 # %%
 rng = np.random.default_rng(0)
-objects = np.array([[20.0, 20.0, 120.0, 100.0], [150.0, 40.0, 230.0, 160.0], [60.0, 130.0, 140.0, 210.0]])
+objects = np.array(
+    [[20.0, 20.0, 120.0, 100.0], [150.0, 40.0, 230.0, 160.0], [60.0, 130.0, 140.0, 210.0]]
+)
 jitter = rng.normal(0, 4, (3, 8, 4))
 boxes = (objects[:, None, :] + jitter).reshape(-1, 4)
 scores = rng.uniform(0.3, 0.95, len(boxes))
@@ -109,13 +114,17 @@ print("kept boxes:", keep.tolist(), "scores:", np.round(scores[keep], 3).tolist(
 
 # one box per object: the best-scored detection of each cluster
 assert len(keep) == 3
-assert sorted(keep.tolist()) == [int(np.argmax(scores[8 * i : 8 * i + 8])) + 8 * i for i in range(3)]
+assert sorted(keep.tolist()) == [
+    int(np.argmax(scores[8 * i : 8 * i + 8])) + 8 * i for i in range(3)
+]
 assert np.all(np.diff(scores[keep]) < 0)  # returned by decreasing score
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-for ax, title, shown in ((axes[0], f"before NMS: {len(boxes)} boxes", range(len(boxes))),
-                         (axes[1], f"after NMS (IoU > 0.5 suppressed): {len(keep)} boxes", keep)):
+for ax, title, shown in (
+    (axes[0], f"before NMS: {len(boxes)} boxes", range(len(boxes))),
+    (axes[1], f"after NMS (IoU > 0.5 suppressed): {len(keep)} boxes", keep),
+):
     for i in shown:
         draw(ax, boxes[i], edgecolor=plt.cm.viridis(scores[i]), alpha=0.9)
         if len(shown) < 10:  # label the survivors only: 24 labels would overlap

@@ -80,7 +80,11 @@ nets = {
     "NN2": np.array([[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]]),
 }
 scores = {
-    name: (float(classification_error(y, p)), float(mse(y, p, axis=-1)), float(categorical_cross_entropy(y, p)))
+    name: (
+        float(classification_error(y, p)),
+        float(mse(y, p, axis=-1)),
+        float(categorical_cross_entropy(y, p)),
+    )
     for name, p in nets.items()
 }
 assert [round(v, 2) for v in scores["NN1"]] == [0.33, 0.25, 0.38]
@@ -159,7 +163,9 @@ styles = {
 fig, ax = plt.subplots(figsize=(7, 4.2))
 for name, values in curves.items():
     ax.plot(z, values, label=name, **styles[name])
-ax.plot(z, printed, color="tab:green", ls="--", lw=1.2, label=r"slide's $\max(0,(1-z)^2)$ (erratum L7)")
+ax.plot(
+    z, printed, color="tab:green", ls="--", lw=1.2, label=r"slide's $\max(0,(1-z)^2)$ (erratum L7)"
+)
 ax.set_ylim(0, 4.2)
 ax.set_xlabel(r"margin $z = y\,f(x)$")
 ax.set_ylabel("loss")
@@ -214,10 +220,14 @@ numeric = np.zeros_like(logits)
 for i in np.ndindex(logits.shape):
     step = np.zeros_like(logits)
     step[i] = h
-    numeric[i] = (float(custom_loss(targets, logits + step)) - float(custom_loss(targets, logits - step))) / (2 * h)
+    numeric[i] = (
+        float(custom_loss(targets, logits + step)) - float(custom_loss(targets, logits - step))
+    ) / (2 * h)
 analytic = custom_loss_grad(targets, logits)
 worst = float(np.max(np.abs(analytic - numeric)))
-print(f"loss {float(custom_loss(targets, logits)):.4f}; largest |analytic - finite difference| = {worst:.1e}")
+print(
+    f"loss {float(custom_loss(targets, logits)):.4f}; largest |analytic - finite difference| = {worst:.1e}"
+)
 assert worst < 1e-8
 
 # %% [markdown]
@@ -243,7 +253,10 @@ assert worst < 1e-8
 # %%
 d = np.linspace(0.001, 0.999, 999)
 a = np.log(d) - np.log1p(-d)  # the logits with sigma(a) = d
-grads = {mode: -gan_generator_loss_grad(a, mode=mode, reduction="none") for mode in ("minimax", "non_saturating")}
+grads = {
+    mode: -gan_generator_loss_grad(a, mode=mode, reduction="none")
+    for mode in ("minimax", "non_saturating")
+}
 assert np.allclose(grads["minimax"], d) and np.allclose(grads["non_saturating"], 1 - d)
 
 rejected = np.log(0.01 / 0.99)  # D(G(z)) = 0.01: the discriminator wins
@@ -254,7 +267,11 @@ assert round(weak, 2) == 0.01 and round(strong, 2) == 0.99
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
 left.plot(d, gan_generator_loss(a, mode="minimax", reduction="none"), label=r"minimax $\log(1-D)$")
-left.plot(d, gan_generator_loss(a, mode="non_saturating", reduction="none"), label=r"non-saturating $-\log D$")
+left.plot(
+    d,
+    gan_generator_loss(a, mode="non_saturating", reduction="none"),
+    label=r"non-saturating $-\log D$",
+)
 left.set_xlabel(r"$D(G(z))$")
 left.set_ylabel("generator loss")
 left.legend()

@@ -25,6 +25,8 @@
 # is asserted.
 
 # %%
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -76,7 +78,7 @@ table = [
 ]  # fmt: skip
 print("epoch  x           t    p before  L before  w after        p after  L after")
 for epoch, x, t, pb, lb, wa, pa, la in table:
-    print(f"{epoch:>5}  {str(x):<10}  {t:<3}  {pb:>8}  {lb:>8}  {str(wa):<13}  {pa:>7}  {la:>7}")
+    print(f"{epoch:>5}  {x!s:<10}  {t:<3}  {pb:>8}  {lb:>8}  {wa!s:<13}  {pa:>7}  {la:>7}")
 
 first_epoch = [
     (1, (0.0, 0.0), 0.0, 0.0, 0.0, (0.1, -0.2), 0.0, 0.0),
@@ -136,7 +138,7 @@ left.set_ylabel(r"loss $\frac{1}{2}(t - p)^2$")
 left.set_title("lr = 1: the same losses every epoch")
 left.legend()
 right.plot(path[:, 0], path[:, 1], "o-", alpha=0.6)
-for a, c in zip(path[:-1], path[1:]):
+for a, c in itertools.pairwise(path):
     right.annotate("", c, a, arrowprops={"arrowstyle": "->", "color": "C0"})
 right.annotate("start (0.1, -0.2)", path[0], xytext=(0.15, -0.17))
 right.plot([2 / 3], [2 / 3], "*", ms=14, color="C3", label="least squares (2/3, 2/3)")
@@ -168,7 +170,9 @@ plt.show()
 
 # %%
 p_or = perceptron_train(gates, t_or)
-print(f"OR: converged = {p_or.converged} after {p_or.epochs} epochs, mistakes per epoch {p_or.errors}")
+print(
+    f"OR: converged = {p_or.converged} after {p_or.epochs} epochs, mistakes per epoch {p_or.errors}"
+)
 print(f"w = {p_or.weights.tolist()}, b = {float(p_or.bias)}")
 assert p_or.converged and p_or.epochs == 4 and p_or.errors == (2, 2, 1, 0)
 assert p_or.weights.tolist() == [1.0, 1.0] and float(p_or.bias) == -1.0
@@ -184,7 +188,9 @@ assert forward(gates, p_or.weights, p_or.bias, activation=step).tolist() == t_or
 
 # %%
 p_xor = perceptron_train(gates, t_xor, max_epochs=20)
-print(f"XOR: converged = {p_xor.converged} after {p_xor.epochs} epochs, mistakes per epoch {p_xor.errors}")
+print(
+    f"XOR: converged = {p_xor.converged} after {p_xor.epochs} epochs, mistakes per epoch {p_xor.errors}"
+)
 assert not p_xor.converged and p_xor.epochs == 20
 assert p_xor.errors == (3, 3) + (4,) * 18
 assert not perceptron_train(gates, t_xor, max_epochs=500).converged

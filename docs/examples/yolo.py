@@ -21,6 +21,8 @@
 # `dlnotes.detection`: `kmeans_anchors`, `yolo_loss` and `yolo_decode`.
 
 # %%
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -47,7 +49,13 @@ print("anchors (w, h), by area:")
 print(np.round(anchors, 1))
 
 assert np.allclose(anchors, shapes, rtol=0.05)  # the planted shapes, found back
-assert np.round(anchors, 1).tolist() == [[20.0, 28.5], [50.1, 110.7], [113.0, 59.8], [140.0, 213.2], [321.8, 279.1]]
+assert np.round(anchors, 1).tolist() == [
+    [20.0, 28.5],
+    [50.1, 110.7],
+    [113.0, 59.8],
+    [140.0, 213.2],
+    [321.8, 279.1],
+]
 
 # %%
 fit = to_numpy(wh_iou(wh, anchors))
@@ -58,7 +66,9 @@ assert round(mean_iou, 3) == 0.797
 
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.scatter(wh[:, 0], wh[:, 1], c=cluster, cmap="tab10", vmax=9, s=6, alpha=0.6)
-ax.scatter(anchors[:, 0], anchors[:, 1], marker="*", s=300, c="black", label="anchors (k-means, 1 - IoU)")
+ax.scatter(
+    anchors[:, 0], anchors[:, 1], marker="*", s=300, c="black", label="anchors (k-means, 1 - IoU)"
+)
 ax.set_xlabel("box width (pixels)")
 ax.set_ylabel("box height (pixels)")
 ax.legend(loc="upper left")
@@ -72,10 +82,22 @@ plt.show()
 
 # %%
 ks = list(range(1, 10))
-curve = [float(to_numpy(wh_iou(wh, kmeans_anchors(wh, k=k, seed=0))).max(axis=1).mean()) for k in ks]
+curve = [
+    float(to_numpy(wh_iou(wh, kmeans_anchors(wh, k=k, seed=0))).max(axis=1).mean()) for k in ks
+]
 print(" ".join(f"k={k}: {v:.3f}" for k, v in zip(ks, curve)))
-assert [round(v, 3) for v in curve] == [0.301, 0.465, 0.605, 0.693, 0.797, 0.805, 0.812, 0.816, 0.826]
-assert all(b > a for a, b in zip(curve, curve[1:]))  # more anchors always fit better
+assert [round(v, 3) for v in curve] == [
+    0.301,
+    0.465,
+    0.605,
+    0.693,
+    0.797,
+    0.805,
+    0.812,
+    0.816,
+    0.826,
+]
+assert all(b > a for a, b in itertools.pairwise(curve))  # more anchors always fit better
 assert curve[4] - curve[3] > 5 * (curve[5] - curve[4])  # ... but little beyond 5
 
 fig, ax = plt.subplots(figsize=(5, 3.2))
@@ -98,9 +120,20 @@ plt.show()
 y_true = np.zeros((2, 2, 7))
 y_true[0, 0] = [0.5, 0.5, 0.36, 0.64, 1.0, 1.0, 0.0]
 y_pred = np.zeros((2, 2, 12))
-y_pred[0, 0] = [0.4, 0.6, 0.16, 0.36, 0.5,  # box 0: inside the object's box
-                0.0, 0.0, 0.04, 0.04, 0.2,  # box 1: a tiny box at the cell's corner
-                0.7, 0.3]  # class probabilities
+y_pred[0, 0] = [
+    0.4,
+    0.6,
+    0.16,
+    0.36,
+    0.5,  # box 0: inside the object's box
+    0.0,
+    0.0,
+    0.04,
+    0.04,
+    0.2,  # box 1: a tiny box at the cell's corner
+    0.7,
+    0.3,
+]  # class probabilities
 y_pred[0, 1, 4], y_pred[1, 0, 4], y_pred[1, 1, 9] = 0.1, 0.2, 0.4  # confidences in empty cells
 
 # %% [markdown]
@@ -116,9 +149,19 @@ y_pred[0, 1, 4], y_pred[1, 0, 4], y_pred[1, 1, 9] = 0.1, 0.2, 0.4  # confidences
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.axvline(0.5, color="grey")  # the cell borders of the 2 x 2 grid, in image units
 ax.axhline(0.5, color="grey")
-ax.add_patch(Rectangle((0.07, -0.07), 0.36, 0.64, fill=False, lw=2, edgecolor="tab:green", label="object"))
-ax.add_patch(Rectangle((0.12, 0.12), 0.16, 0.36, fill=False, lw=2, edgecolor="tab:red", label="box 0 (IoU 0.25)"))
-ax.add_patch(Rectangle((-0.02, -0.02), 0.04, 0.04, fill=False, lw=2, edgecolor="tab:purple", label="box 1 (IoU 0)"))
+ax.add_patch(
+    Rectangle((0.07, -0.07), 0.36, 0.64, fill=False, lw=2, edgecolor="tab:green", label="object")
+)
+ax.add_patch(
+    Rectangle(
+        (0.12, 0.12), 0.16, 0.36, fill=False, lw=2, edgecolor="tab:red", label="box 0 (IoU 0.25)"
+    )
+)
+ax.add_patch(
+    Rectangle(
+        (-0.02, -0.02), 0.04, 0.04, fill=False, lw=2, edgecolor="tab:purple", label="box 1 (IoU 0)"
+    )
+)
 ax.plot(0.25, 0.25, "+", color="tab:green", ms=12)
 ax.set_xlim(-0.1, 1)
 ax.set_ylim(1, -0.1)
@@ -189,7 +232,9 @@ t[1, 2, 0] = [0.0, 0.0, 0.0, 0.0]  # the prior itself, centred in the cell
 t[1, 2, 1] = [10.0, -1.0, np.log(1.2), -np.log(2.0)]  # far right, a bit up; wider, half as tall
 decoded = to_numpy(yolo_decode(t, priors))
 for a in range(2):
-    print(f"prior {a}: t = {t[1, 2, a].round(3).tolist()} -> b = {decoded[1, 2, a].round(5).tolist()}")
+    print(
+        f"prior {a}: t = {t[1, 2, a].round(3).tolist()} -> b = {decoded[1, 2, a].round(5).tolist()}"
+    )
 
 assert decoded[1, 2, 0].tolist() == [2.5, 1.5, 1.0, 2.0]
 assert np.allclose(decoded[1, 2, 1], [2 + 1 / (1 + np.exp(-10.0)), 1 + 1 / (1 + np.e), 3.0, 0.6])
@@ -206,8 +251,20 @@ for a, color in enumerate(("tab:red", "tab:purple")):
     bx, by, bw, bh = decoded[1, 2, a]
     pw, ph = priors[a]
     prior_corner = (2.5 - pw / 2, 1.5 - ph / 2)
-    ax.add_patch(Rectangle(prior_corner, pw, ph, fill=False, ls="--", edgecolor=color, label=f"prior {a}"))
-    ax.add_patch(Rectangle((bx - bw / 2, by - bh / 2), bw, bh, fill=False, lw=2, edgecolor=color, label=f"decoded {a}"))
+    ax.add_patch(
+        Rectangle(prior_corner, pw, ph, fill=False, ls="--", edgecolor=color, label=f"prior {a}")
+    )
+    ax.add_patch(
+        Rectangle(
+            (bx - bw / 2, by - bh / 2),
+            bw,
+            bh,
+            fill=False,
+            lw=2,
+            edgecolor=color,
+            label=f"decoded {a}",
+        )
+    )
     ax.plot(bx, by, "o", color=color)
 ax.set_xlim(-0.2, 4.8)
 ax.set_ylim(4.2, -0.2)
