@@ -14,27 +14,10 @@ import itertools
 import math
 import numbers
 
-from dlnotes._checks import Count, Flag, Floats, Optional, Spec, checked
+from dlnotes._checks import Count, Flag, Floats, Optional, Seed, Spec, checked
 from dlnotes.backend import float_arrays, get_backend, random_generator, resolve_backend
 
 __all__ = ["kfold_indices", "standardize", "train_val_test_split"]
-
-
-class Seed(Spec):
-    """``None``, an integer >= 0 (not a bool) or a ``numpy.random.Generator``."""
-
-    def check(self, name, value, call):
-        import numpy as np  # NumPy draws every random number (see backend.random_generator)
-
-        if value is None or isinstance(value, np.random.Generator):
-            return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(
-                f"{name} must be None, an integer or a numpy.random.Generator, got {value!r}"
-            )
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
-        return int(value)
 
 
 class Fractions(Spec):

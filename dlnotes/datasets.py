@@ -6,29 +6,12 @@ that COCO evaluation (`dlnotes.coco.coco_evaluate`) has to get right.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from dlnotes._checks import Count, Spec, checked
+from dlnotes._checks import Count, Seed, checked
 from dlnotes.backend import random_generator
 
 __all__ = ["make_coco_dataset"]
-
-
-class Seed(Spec):
-    """``None``, an integer >= 0 (not a bool) or a ``numpy.random.Generator``."""
-
-    def check(self, name, value, call):
-        if value is None or isinstance(value, np.random.Generator):
-            return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(
-                f"{name} must be None, an integer or a numpy.random.Generator, got {value!r}"
-            )
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
-        return int(value)
 
 
 @checked(n_images=Count(3), n_categories=Count(1), seed=Seed(), first_annotation_id=Count(0))

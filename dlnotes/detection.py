@@ -35,6 +35,7 @@ from dlnotes._checks import (
     Ints,
     Optional,
     Real,
+    Seed,
     Spec,
     checked,
     reduce,
@@ -48,7 +49,6 @@ from dlnotes.backend import (
     resolve_backend,
 )
 from dlnotes.coco import coco_evaluate  # COCO evaluation has its own module (NumPy only, json)
-from dlnotes.data import Seed
 
 __all__ = [
     "AP_METHODS",
