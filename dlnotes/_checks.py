@@ -464,9 +464,10 @@ class _Call:
         """Read every pending data check from the device in one sync; raise the first failure."""
         if not self.pending or not _ENABLED.get():
             return
-        xp = self.xp or array_api_compat.array_namespace(self.pending[0][0])
-        conditions = [xp.reshape(c, (1,)) for c, _ in self.pending]
-        if bool(xp.all(xp.concat(conditions))):
+        everything = self.pending[0][0]
+        for condition, _ in self.pending[1:]:  # 0-d booleans: one array, read once
+            everything = everything & condition
+        if bool(everything):
             return
         for condition, message in self.pending:  # the error path only: one read per check
             if not bool(condition):
@@ -497,11 +498,12 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
         floats = [n for n, s in specs.items() if isinstance(_unwrap(s), Floats)]
         arrays = [n for n, s in specs.items() if s.is_array]
 
+        bind = _binder(signature)
+        options = [(n, s) for n, s in specs.items() if not s.is_array]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            values = bound.arguments
+            values = bind(args, kwargs)
             call = _Call(values)
             present = [n for n in floats if values[n] is not None]
             if present or arrays:
@@ -516,9 +518,8 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
                 call.device = array_api_compat.device(real[0]) if real else None
             for name in arrays:  # arrays first: option specs (Axis) look at them
                 values[name] = specs[name].check(name, values[name], call)
-            for name, spec in specs.items():
-                if not spec.is_array:
-                    values[name] = spec.check(name, values[name], call)
+            for name, spec in options:
+                values[name] = spec.check(name, values[name], call)
             if extra is not None:
                 extra(call)
             call.settle()
@@ -526,7 +527,7 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
             # data checks would only add syncs.
             token = _ENABLED.set(False)
             try:
-                return fn(*bound.args, **bound.kwargs)
+                return fn(**values)
             finally:
                 _ENABLED.reset(token)
 
@@ -534,6 +535,38 @@ def checked(*, extra: Callable[[_Call], None] | None = None, **specs: Spec) -> C
         return wrapper
 
     return decorate
+
+
+def _binder(signature: inspect.Signature) -> Callable[[tuple, dict], dict[str, Any]]:
+    """A fast ``signature.bind`` + ``apply_defaults`` returning the arguments by name.
+
+    Every dlnotes function takes named parameters only (no ``*args``, ``**kwargs``
+    or positional-only ones), so the arguments can be passed back as keywords.
+    Anything unusual (a missing or unknown argument, too many positional ones)
+    goes through ``signature.bind`` for Python's own error message.
+    """
+    parameters = signature.parameters.values()
+    if any(p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters):
+        raise TypeError("checked functions take named parameters only")
+    positional = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+    names = set(signature.parameters)
+
+    def bind(args: tuple, kwargs: dict) -> dict[str, Any]:
+        values = dict(defaults)
+        values.update(zip(positional, args))
+        if (
+            len(args) > len(positional)
+            or not kwargs.keys() <= names
+            or any(k in kwargs for k in positional[: len(args)])
+        ):
+            signature.bind(*args, **kwargs)  # raises Python's TypeError
+        values.update(kwargs)
+        if len(values) < len(names):
+            signature.bind(*args, **kwargs)  # a required argument is missing: raises
+        return values
+
+    return bind
 
 
 def _unwrap(spec: Spec) -> Spec:

@@ -367,11 +367,7 @@ def as_float_arrays(
             )
             raise TypeError(f"{listed} must be arrays of one array library, got {kinds}") from None
     device = array_api_compat.device(real[0]) if real else None
-    floating = [
-        a.dtype
-        for a in real
-        if _is_real(space, a.dtype) and space.isdtype(a.dtype, "real floating")
-    ]
+    floating = [a.dtype for a in real if _kind(space, a.dtype) == "floating"]
     target = space.result_type(*floating) if floating else default_float(space, device)
     out = []
     for name, a in zip(names, arrays):
@@ -386,12 +382,34 @@ def as_float_arrays(
                 a = space.asarray(a, dtype=target_dtype, device=device)
             except (TypeError, ValueError, RuntimeError, OverflowError) as err:
                 raise TypeError(f"{name} must be an array of real numbers: {err}") from None
-        if not _is_real(space, a.dtype):
+        kind = _kind(space, a.dtype)
+        if kind is None:
             raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-        if a.dtype != target and (plain or not space.isdtype(a.dtype, "real floating")):
+        if a.dtype != target and (plain or kind != "floating"):
             a = space.astype(a, target)
         out.append(a)
     return (space, *out)
+
+
+_KINDS: dict[tuple[int, Any], str | None] = {}
+
+
+def _kind(space: ModuleType, dtype: Any) -> str | None:
+    """ "floating", "exact" (bool or integer) or None (not real) for a dtype, remembered."""
+    key = (id(space), dtype)
+    try:
+        return _KINDS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable dtype: work it out each time
+        key = None
+    if _is_real(space, dtype):
+        kind = "floating" if space.isdtype(dtype, "real floating") else "exact"
+    else:
+        kind = None
+    if key is not None and len(_KINDS) < 1024:
+        _KINDS[key] = kind
+    return kind
 
 
 def _plain_is_numeric(value: Any) -> bool:

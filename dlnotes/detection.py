@@ -904,7 +904,7 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     levels = 101 if method == "coco" else 11  # recall levels k / (levels - 1)
     k = xp.arange(levels, dtype=xp.int64, device=dev)
     first = xp.searchsorted(tp * (levels - 1), k * n_ground_truth)  # first rank with R_n >= level
-    p_interp = xp.take(envelope, xp.clip(first, max=n - 1))
+    p_interp = xp.take(envelope, xp.minimum(first, n - 1))
     unreached = precision[-1] if method == "slide" else 0.0  # the slide's rule (erratum D4)
     return xp.asarray(xp.mean(xp.where(first < n, p_interp, unreached)))
 
@@ -1442,7 +1442,7 @@ def kmeans_anchors(wh, k=5, *, update="mean", n_init=3, max_iter=300, seed=None,
         for _ in range(1, k):
             cum = xp.cumulative_sum(1 - xp.max(_wh_iou(xp, wh, centroids), axis=1))
             u = xp.asarray([rng.random()], dtype=wh.dtype, device=dev) * cum[-1:]
-            i = xp.clip(xp.searchsorted(cum, u, side="right"), max=n - 1)
+            i = xp.minimum(xp.searchsorted(cum, u, side="right"), n - 1)
             centroids = xp.concat([centroids, xp.take(wh, i, axis=0)])
         assign = None
         for _ in range(max_iter):  # Lloyd: assign to the closest centroid (largest IoU), update

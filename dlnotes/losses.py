@@ -144,7 +144,7 @@ def _averaged(x, axis, reduction):
 def _clip(xp, p, eps):
     """``p`` clipped to [eps, 1 - eps], eps raised to the dtype's machine epsilon (1 - eps < 1)."""
     eps = max(eps, float(xp.finfo(p.dtype).eps))
-    return xp.clip(p, eps, 1 - eps)
+    return xp.minimum(xp.maximum(p, eps), 1 - eps)
 
 
 def _class_ids(xp, z, axis):
@@ -680,7 +680,7 @@ def categorical_cross_entropy(y_true, y_pred, *, axis=-1, reduction="mean", eps=
     1.06
     """
     xp, y, p = float_arrays(y_true, y_pred)
-    log_p = xp.log(xp.clip(p, min=eps))  # a zero probability costs -log(eps), not inf
+    log_p = xp.log(xp.maximum(p, eps))  # a zero probability costs -log(eps), not inf
     return reduce(xp, xp.sum(-y * log_p, axis=axis), reduction)
 
 
@@ -1140,7 +1140,7 @@ def exponential(y_true, y_pred, *, reduction="mean"):
     xp, y, f = float_arrays(y_true, y_pred)
     minus_z = -(y * f)
     limit = _largest_exp_argument(xp, f.dtype)
-    values = xp.exp(xp.clip(minus_z, max=limit))  # capped, so exp never overflows
+    values = xp.exp(xp.minimum(minus_z, limit))  # capped, so exp never overflows
     return reduce(xp, xp.where(minus_z > limit, math.inf, values), reduction)
 
 

@@ -185,7 +185,7 @@ def _confusion(xp, y_true, y_pred, classes):
     ranked = xp.take(classes, order)
 
     def position(y):  # the index of each label in classes, k for any other label
-        at = xp.clip(xp.searchsorted(ranked, xp.astype(y, ranked.dtype)), max=k - 1)
+        at = xp.minimum(xp.searchsorted(ranked, xp.astype(y, ranked.dtype)), k - 1)
         return xp.where(xp.take(ranked, at) == y, xp.take(order, at), k)
 
     cells = xp.sort(position(y_true) * (k + 1) + position(y_pred))
