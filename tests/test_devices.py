@@ -74,3 +74,12 @@ def test_runs_on_a_device_without_float64(name):
             float32=True,
         )
         _check_device(name, result, device, float32=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numpy_results_are_arrays_never_numpy_scalars(name):
+    """A scalar result is a 0-d array (``np.float64`` would not be an array-API object)."""
+    for one in CASES[name]["cases"]:
+        result = call_on(_package_function(name), one, "numpy", _package_function)
+        scalars = [leaf for leaf in _leaves(result) if isinstance(leaf, np.generic)]
+        assert not scalars, f"{name} returned NumPy scalars: {scalars[:3]}"
