@@ -44,6 +44,7 @@ MODULES = (
     "activations",
     "losses",
     "optim",
+    "regularization",
     "data",
     "metrics",
     "detection",

@@ -33,6 +33,7 @@ MODULES = (
     "activations",
     "losses",
     "optim",
+    "regularization",
     "data",
     "metrics",
     "detection",
