@@ -365,22 +365,25 @@ class Floats(_ArraySpec):
             raise TypeError(f"{name} must be an array of real numbers, got None")
         self.check_shape(name, a, call)
         xp = call.xp
-        if not call.enabled:  # checks off: compute no data check at all
+        if not call.enabled or math.prod(a.shape) == 0:  # nothing to compute
             return a
+        # Quick tests that read no more than a reduction: exact where they pass (a NaN
+        # or infinity makes the sum, minimum or maximum NaN or infinite); where they
+        # fail, the element-wise test decides (a finite sum can overflow).
         if self.low is not None or self.high is not None:
-            ok = ~xp.isnan(a)
-            if self.low is not None:
-                ok = ok & (a >= self.low)
-            if self.high is not None:
-                ok = ok & (a <= self.high)
+            low = -math.inf if self.low is None else self.low
+            high = math.inf if self.high is None else self.high
             call.require(
-                xp.all(ok),
-                f"{name} must hold values in "
-                f"[{self.low if self.low is not None else '-inf'}, "
-                f"{self.high if self.high is not None else 'inf'}] (no NaN)",
+                (xp.min(a) >= low) & (xp.max(a) <= high),
+                f"{name} must hold values in [{low}, {high}] (no NaN)",
+                exact=lambda: xp.all(~xp.isnan(a) & (a >= low) & (a <= high)),
             )
         elif self.finite:
-            call.require(xp.all(xp.isfinite(a)), f"{name} must be finite, got NaN or infinity")
+            call.require(
+                xp.isfinite(xp.sum(a)),
+                f"{name} must be finite, got NaN or infinity",
+                exact=lambda: xp.all(xp.isfinite(a)),
+            )
         if self.integer:
             call.require(xp.all(a == xp.round(a)), f"{name} must hold whole numbers")
         return a
@@ -460,25 +463,28 @@ class _Call:
         self.args, self.xp, self.device, self.pending = args, None, None, []
         self.enabled = _ENABLED.get()  # False: data checks are neither computed nor read
 
-    def require(self, condition: Any, message: str) -> None:
+    def require(self, condition: Any, message: str, *, exact: Callable | None = None) -> None:
         """Add a data check: ``condition`` is a 0-d boolean array of ``self.xp``.
 
-        A spec whose check costs a pass over the data tests ``self.enabled``
-        first, so that with checks off it is not even computed.
+        ``exact``, if given, makes ``condition`` a quick test that is enough
+        when true (``isfinite(sum(a))`` for "every element is finite");
+        ``exact()`` then decides only where the quick test fails. A spec whose
+        check costs a pass over the data tests ``self.enabled`` first, so that
+        with checks off it is not even computed.
         """
-        self.pending.append((condition, message))
+        self.pending.append((condition, message, exact))
 
     def settle(self) -> None:
         """Read every pending data check from the device in one sync; raise the first failure."""
         if not self.pending or not self.enabled:
             return
         everything = self.pending[0][0]
-        for condition, _ in self.pending[1:]:  # 0-d booleans: one array, read once
+        for condition, _, _ in self.pending[1:]:  # 0-d booleans: one array, read once
             everything = everything & condition
         if bool(everything):
             return
-        for condition, message in self.pending:  # the error path only: one read per check
-            if not bool(condition):
+        for condition, message, exact in self.pending:  # only when something failed
+            if not bool(condition) and (exact is None or not bool(exact())):
                 raise ValueError(message)
 
 
