@@ -37,6 +37,8 @@ PAGES = [
     "activations/",
     "losses/",
     "data/",
+    "optimization/",
+    "regularization/",
     "metrics/",
     "detection/",
     "coco/",
