@@ -262,9 +262,8 @@ def default_float(xp, device=None):
     >>> default_float(xp) == xp.float64
     True
     """
-    info = xp.__array_namespace_info__()
-    floats = info.dtypes(device=device, kind="real floating")
-    return floats.get("float64", info.default_dtypes(device=device)["real floating"])
+    floats = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+    return floats.get("float64", floats.get("float32"))  # no float64: float32 (e.g. MPS)
 
 
 def float_arrays(*arrays):
@@ -285,12 +284,11 @@ def float_arrays(*arrays):
     """
     found = [a for a in arrays if array_api_compat.is_array_api_obj(a)]
     xp = array_api_compat.array_namespace(*found) if found else get_backend()
-    device = array_api_compat.device(found[0]) if found else None
+    dev = array_api_compat.device(found[0]) if found else None
     floats = [a.dtype for a in found if xp.isdtype(a.dtype, "real floating")]
-    dtype = xp.result_type(*floats) if floats else default_float(xp, device)
+    dtype = xp.result_type(*floats) if floats else default_float(xp, dev)
     kept = [array_api_compat.is_array_api_obj(a) and a.dtype in floats for a in arrays]
-    new = [a if k else xp.asarray(a, dtype=dtype, device=device) for a, k in zip(arrays, kept)]
-    return (xp, *new)
+    return (xp, *(a if k else xp.asarray(a, dtype=dtype, device=dev) for a, k in zip(arrays, kept)))
 
 
 def asarrays(*arrays):

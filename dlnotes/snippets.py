@@ -45,6 +45,8 @@ MODULES = (
     "losses",
     "optim",
     "regularization",
+    "pooling",
+    "conv",
     "data",
     "metrics",
     "detection",
@@ -64,11 +66,9 @@ def get_backend():
     "resolve_backend": '''
 def resolve_backend(xp):
     """The array-API namespace for a name ("numpy", "torch", "cupy") or a module."""
-    if isinstance(xp, str):
-        return importlib.import_module(
-            xp if xp == "array_api_strict" else f"array_api_compat.{xp}"
-        )
-    return array_api_compat.array_namespace(xp.asarray(0))
+    if not isinstance(xp, str):  # a namespace or a library module
+        return array_api_compat.array_namespace(xp.asarray(0))
+    return importlib.import_module(xp if xp == "array_api_strict" else f"array_api_compat.{xp}")
 ''',
 }
 _STANDALONE["array_namespace"] = '''
