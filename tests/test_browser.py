@@ -39,6 +39,8 @@ PAGES = [
     "data/",
     "optimization/",
     "regularization/",
+    "pooling/",
+    "convolution/",
     "metrics/",
     "detection/",
     "coco/",

@@ -115,7 +115,7 @@ def test_formula_coverage_tool_reports_no_shortfall():
     tool = ROOT.parent / "shared" / "tools" / "formula_coverage.py"
     if not tool.exists():
         pytest.skip("../shared/tools/formula_coverage.py is not beside this checkout")
-    groups = os.environ.get("DLNOTES_COVERAGE_GROUPS", "N,A,L,S,M,D,R,C7,O1,O2,O3,O4,O5,O6,O7,O8,X")
+    groups = os.environ.get("DLNOTES_COVERAGE_GROUPS", "N,A,L,S,M,D,R,C,O,X")
     proc = subprocess.run(
         [sys.executable, str(tool), "--ids", groups],
         cwd=ROOT,

@@ -34,6 +34,8 @@ MODULES = (
     "losses",
     "optim",
     "regularization",
+    "pooling",
+    "conv",
     "data",
     "metrics",
     "detection",

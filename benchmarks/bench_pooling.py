@@ -1,0 +1,196 @@
+"""Max pooling forward + backward: dlnotes on torch tensors and on NumPy vs PyTorch on the CPU.
+
+A ResNet-sized activation, ``(16, 64, 56, 56)`` float32 (3.2 million values,
+13 MB), 2×2 windows with stride 2. One step is the forward pass (the maxima
+and their positions) and the backward pass (the gradient of x for a given
+gradient of the output):
+
+- torch: ``F.max_pool2d(x, 2, return_indices=True)`` then ``out.backward(grad_out)``
+  (its CPU kernels, all its threads);
+- dlnotes: ``max_pool2d`` then ``max_pool2d_backward(grad_out, indices, x.shape)``,
+  on torch tensors and on NumPy arrays, with the data checks on (the default)
+  and off (``dlnotes.checks(False)``).
+
+``max_pool2d_backward`` knows only the positions, not the windows: it is a
+scatter-add with standard array operations (a stable sort of each plane's
+indices, ``searchsorted`` for each position's run, running sums), where torch
+loops over the output and adds each gradient at its index.
+
+Every case runs in its own fresh Python process, in alternating rounds; the
+table shows the best wall-clock time per step, the user + system CPU time of
+that process's timed steps, and the peak memory the steps added to the
+process (its resident set's high-water mark, reset once the data is made,
+minus the resident set then).
+Before timing, each implementation's outputs are checked against torch's.
+
+Run from the project root: ``python benchmarks/bench_pooling.py``.
+It writes ``benchmarks/results/pooling.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from _timing import write_table
+
+SHAPE = (16, 64, 56, 56)
+KERNEL = 2
+ROUNDS = 3  # fresh processes per case, alternating
+REPEAT = 5  # timed steps per process, after one warm-up step
+CASES = {
+    "torch": "torch `F.max_pool2d(return_indices=True)` + `backward`",
+    "dlnotes_torch": "dlnotes on torch tensors",
+    "dlnotes_torch_unchecked": "dlnotes on torch tensors, `checks(False)`",
+    "dlnotes_numpy": "dlnotes on NumPy",
+    "dlnotes_numpy_unchecked": "dlnotes on NumPy, `checks(False)`",
+}
+
+
+def make_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=SHAPE).astype(np.float32)
+    out_shape = (*SHAPE[:2], SHAPE[2] // KERNEL, SHAPE[3] // KERNEL)
+    return x, rng.normal(size=out_shape).astype(np.float32)
+
+
+def torch_step(x, grad_out):
+    import torch
+
+    x = x.detach().requires_grad_(True)
+    out, indices = torch.nn.functional.max_pool2d(x, KERNEL, return_indices=True)
+    out.backward(grad_out)
+    return out.detach(), indices, x.grad
+
+
+def dlnotes_step(x, grad_out):
+    from dlnotes.pooling import max_pool2d, max_pool2d_backward
+
+    out, indices = max_pool2d(x, KERNEL)
+    return out, indices, max_pool2d_backward(grad_out, indices, tuple(x.shape))
+
+
+def prepared(case):
+    """The step of ``case`` as a function of no arguments, on its own copy of the data."""
+    import dlnotes
+
+    data = make_data()
+    if "torch" in case:
+        import torch
+
+        data = tuple(torch.from_numpy(a) for a in data)
+    if case == "torch":
+        return lambda: torch_step(*data)
+    if case.endswith("unchecked"):
+
+        def unchecked():
+            with dlnotes.checks(False):
+                return dlnotes_step(*data)
+
+        return unchecked
+    return lambda: dlnotes_step(*data)
+
+
+def _memory_kib(field):
+    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process, in KiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise OSError(field)
+
+
+def run_case(case):
+    step = prepared(case)
+    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+    before = _memory_kib("VmRSS")  # the data and the libraries
+    step()  # warm-up
+    best = float("inf")
+    start = resource.getrusage(resource.RUSAGE_SELF)
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - t0)
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime) / REPEAT
+    print(json.dumps({"best": best, "cpu": cpu, "peak_mb": (_memory_kib("VmHWM") - before) / 1024}))
+
+
+def check_agreement():
+    """Every implementation's outputs against torch's, before anything is timed."""
+    from dlnotes.backend import to_numpy
+
+    expected = [to_numpy(a) for a in prepared("torch")()]
+    for case in CASES:
+        if case == "torch":
+            continue
+        out, indices, grad_x = (to_numpy(a) for a in prepared(case)())
+        np.testing.assert_array_equal(out, expected[0], err_msg=f"{case}: out")
+        np.testing.assert_array_equal(indices, expected[1], err_msg=f"{case}: indices")
+        np.testing.assert_array_equal(grad_x, expected[2], err_msg=f"{case}: grad_x")
+
+
+def main() -> None:
+    import torch
+
+    check_agreement()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), *sys.path]))
+    best = dict.fromkeys(CASES, float("inf"))
+    cpu, peak = dict.fromkeys(CASES, 0.0), dict.fromkeys(CASES, 0.0)
+    for _ in range(ROUNDS):
+        for case in CASES:
+            out = subprocess.run(
+                [sys.executable, __file__, "--case", case],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            ).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            if result["best"] < best[case]:
+                best[case], cpu[case] = result["best"], result["cpu"]
+            peak[case] = max(peak[case], result["peak_mb"])
+    theirs = best["torch"]
+    rows = [
+        [
+            label,
+            f"{best[case] * 1e3:.1f}",
+            f"{cpu[case] * 1e3:.1f}",
+            f"{peak[case]:.0f}",
+            f"{best[case] / theirs:.2f}",
+        ]
+        for case, label in CASES.items()
+    ]
+    for case in CASES:
+        print(f"{case}: {best[case] * 1e3:.1f} ms, {best[case] / theirs:.2f} x torch")
+    write_table(
+        "pooling",
+        f"Max pooling forward + backward, {'×'.join(map(str, SHAPE))} float32, "
+        f"{KERNEL}×{KERNEL} windows, stride {KERNEL}",
+        [
+            "implementation",
+            "ms per step",
+            "CPU ms per step (user + system)",
+            "peak memory added (MB)",
+            f"ratio to torch {torch.__version__} ({torch.get_num_threads()} threads)",
+        ],
+        rows,
+        note=f"Best of {ROUNDS * REPEAT} steps each: {ROUNDS} alternating rounds of a fresh "
+        f"process timing {REPEAT} steps after a warm-up; the maxima, indices and gradient of "
+        "every implementation equal torch's exactly. Peak memory: the largest growth of the "
+        "process's resident set over the data and libraries, over the rounds (the output, "
+        "indices and gradient alone take 22 MB).",
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if len(sys.argv) == 3 and sys.argv[1] == "--case":
+        run_case(sys.argv[2])
+    else:
+        main()
