@@ -103,6 +103,7 @@ def browser(tmp_path_factory):
 def _visit(browser, url):
     """Open ``url``, wait for MathJax, return the page and every failed or foreign request."""
     page = browser.new_page()
+    page.set_default_timeout(120_000)  # the API pages are long: a loaded CI machine is slow
     problems = []
     host = urlparse(url).netloc
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))

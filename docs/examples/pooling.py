@@ -49,6 +49,12 @@ def show(ax, a, title, circled=()):
 # %% [markdown]
 # ## 1. Pooling, and where each maximum was
 #
+# For a window $R_{ij}$ of the input, pooling keeps the largest value and
+# remembers where it was:
+#
+# $$y_{ij} = \max_{(p, q) \in R_{ij}} x_{pq}, \qquad
+# \text{index}_{ij} = \operatorname*{arg\,max}_{(p, q) \in R_{ij}} x_{pq}.$$
+#
 # `indices` holds one flat position per window, `row * W + col` within the
 # 4×4 plane, as PyTorch's `return_indices=True`. The red circles are those
 # positions, the white lines the windows.

@@ -19,7 +19,13 @@
 # images of squares and disks on a noisy background, train a three-layer
 # network built from dlnotes' `conv2d` and `conv2d_backward` with the
 # per-pixel loss `softmax_cross_entropy` over the class axis, and measure it
-# with `mean_iou`.
+# with `mean_iou`:
+#
+# $$L = -\frac{1}{N H W}\sum_{n,i,j} \log \operatorname{softmax}(z_{n,:,i,j})_{y_{n,i,j}},
+# \qquad \mathrm{mIoU} = \frac{1}{K}\sum_{k=1}^{K} \frac{TP_k}{TP_k + FP_k + FN_k}$$
+#
+# with $z$ the network's scores of shape $(N, K, H, W)$ and $y$ the true class
+# of every pixel.
 
 # %%
 import matplotlib.pyplot as plt
