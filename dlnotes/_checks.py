@@ -141,10 +141,6 @@ class Spec:
         raise NotImplementedError
 
 
-def _type_name(value: Any) -> str:
-    return type(value).__name__
-
-
 class Choice(Spec):
     """One of a fixed set of values (a reduction name, a method...)."""
 
