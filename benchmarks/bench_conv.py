@@ -28,15 +28,11 @@ Run from the project root: ``python benchmarks/bench_conv.py``. It writes
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-from _timing import write_table
+from _timing import fresh_process_results, measure_steps, write_table
 
 SHAPE, C_OUT, K = (16, 64, 56, 56), 64, 3
 ROUNDS = 3  # fresh processes per case, alternating
@@ -98,36 +94,8 @@ def prepared(case):
     return lambda: dlnotes_step(*data)
 
 
-def peak_rss_kib():
-    """This process's peak resident set size, in KiB.
-
-    Linux's ``VmHWM`` belongs to the process's own memory map, while
-    ``ru_maxrss`` would start from the parent's peak (it survives fork and exec).
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def run_case(case):
-    step = prepared(case)
-    before = peak_rss_kib()
-    step()  # warm-up
-    best = float("inf")
-    start = resource.getrusage(resource.RUSAGE_SELF)
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - t0)
-    end = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime) / REPEAT
-    peak = (peak_rss_kib() - before) / 1024  # MiB added by the steps
-    print(json.dumps({"best": best, "cpu": cpu, "peak": peak}))
+    print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
 def check_agreement():
@@ -151,20 +119,7 @@ def main() -> None:
     import torch
 
     check_agreement()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), *sys.path]))
-    results = {case: {"best": float("inf")} for case in CASES}
-    for _ in range(ROUNDS):
-        for case in CASES:
-            out = subprocess.run(
-                [sys.executable, __file__, "--case", case],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            if result["best"] < results[case]["best"]:
-                results[case] = result
+    results = fresh_process_results(__file__, CASES, ROUNDS)
     theirs = results["torch"]["best"]
     rows = [
         [
@@ -172,14 +127,14 @@ def main() -> None:
             f"{results[case]['best'] * 1e3:.0f}",
             f"{results[case]['cpu'] * 1e3:.0f}",
             f"{results[case]['best'] / theirs:.2f}",
-            f"{results[case]['peak']:.0f}",
+            f"{results[case]['peak_mb']:.0f}",
         ]
         for case, label in CASES.items()
     ]
     for case in CASES:
         r = results[case]
         ratio = r["best"] / theirs
-        print(f"{case}: {r['best'] * 1e3:.1f} ms, {ratio:.2f} x torch, {r['peak']:.0f} MiB")
+        print(f"{case}: {r['best'] * 1e3:.1f} ms, {ratio:.2f} x torch, {r['peak_mb']:.0f} MiB")
     write_table(
         "conv",
         f"conv2d forward + backward, x {'×'.join(map(str, SHAPE))} float32, 3×3 kernel, "

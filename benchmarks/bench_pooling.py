@@ -30,15 +30,11 @@ It writes ``benchmarks/results/pooling.md``.
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-from _timing import write_table
+from _timing import fresh_process_results, measure_steps, write_table
 
 SHAPE = (16, 64, 56, 56)
 KERNEL = 2
@@ -97,28 +93,8 @@ def prepared(case):
     return lambda: dlnotes_step(*data)
 
 
-def _memory_kib(field):
-    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process, in KiB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise OSError(field)
-
-
 def run_case(case):
-    step = prepared(case)
-    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
-    before = _memory_kib("VmRSS")  # the data and the libraries
-    step()  # warm-up
-    best = float("inf")
-    start = resource.getrusage(resource.RUSAGE_SELF)
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - t0)
-    end = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime) / REPEAT
-    print(json.dumps({"best": best, "cpu": cpu, "peak_mb": (_memory_kib("VmHWM") - before) / 1024}))
+    print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
 def check_agreement():
@@ -139,22 +115,10 @@ def main() -> None:
     import torch
 
     check_agreement()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), *sys.path]))
-    best = dict.fromkeys(CASES, float("inf"))
-    cpu, peak = dict.fromkeys(CASES, 0.0), dict.fromkeys(CASES, 0.0)
-    for _ in range(ROUNDS):
-        for case in CASES:
-            out = subprocess.run(
-                [sys.executable, __file__, "--case", case],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            if result["best"] < best[case]:
-                best[case], cpu[case] = result["best"], result["cpu"]
-            peak[case] = max(peak[case], result["peak_mb"])
+    results = fresh_process_results(__file__, CASES, ROUNDS)
+    best = {case: r["best"] for case, r in results.items()}
+    cpu = {case: r["cpu"] for case, r in results.items()}
+    peak = {case: r["peak_mb"] for case, r in results.items()}
     theirs = best["torch"]
     rows = [
         [

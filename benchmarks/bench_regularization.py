@@ -30,15 +30,11 @@ It writes ``benchmarks/results/regularization.md``.
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-from _timing import write_table
+from _timing import fresh_process_results, measure_steps, write_table
 
 SHAPE = (64, 64, 56, 56)
 EPS, MOMENTUM = 1e-5, 0.1
@@ -165,17 +161,7 @@ def prepared(case):
 
 
 def run_case(case):
-    step = prepared(case)
-    step()  # warm-up
-    best = float("inf")
-    start = resource.getrusage(resource.RUSAGE_SELF)
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - t0)
-    end = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime) / REPEAT
-    print(json.dumps({"best": best, "cpu": cpu}))
+    print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
 def check_agreement():
@@ -201,21 +187,9 @@ def main() -> None:
     import torch
 
     check_agreement()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), *sys.path]))
-    best = dict.fromkeys(CASES, float("inf"))
-    cpu = dict.fromkeys(CASES, float("inf"))
-    for _ in range(ROUNDS):
-        for case in CASES:
-            out = subprocess.run(
-                [sys.executable, __file__, "--case", case],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            if result["best"] < best[case]:
-                best[case], cpu[case] = result["best"], result["cpu"]
+    results = fresh_process_results(__file__, CASES, ROUNDS)
+    best = {case: r["best"] for case, r in results.items()}
+    cpu = {case: r["cpu"] for case, r in results.items()}
     theirs, numpy_best = best["torch"], best["numpy_best"]
     rows = [
         [
