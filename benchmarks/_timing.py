@@ -124,3 +124,28 @@ def _memory_kib(field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise OSError(field)
+
+
+def case_step(case: str, data: tuple, torch_step, dlnotes_step):
+    """The step a benchmark case times, as a function of no arguments.
+
+    ``"torch"`` runs ``torch_step``; every other case runs ``dlnotes_step``,
+    on torch tensors when its name holds "torch" (else on the NumPy ``data``),
+    inside ``dlnotes.checks(False)`` when its name ends in "unchecked".
+    """
+    import dlnotes
+
+    if "torch" in case:
+        import torch
+
+        data = tuple(torch.from_numpy(a) for a in data)
+    if case == "torch":
+        return lambda: torch_step(*data)
+    if case.endswith("unchecked"):
+
+        def unchecked():
+            with dlnotes.checks(False):
+                return dlnotes_step(*data)
+
+        return unchecked
+    return lambda: dlnotes_step(*data)

@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import fresh_process_results, measure_steps, write_table
+from _timing import case_step, fresh_process_results, measure_steps, write_table
 
 SHAPE = (16, 64, 56, 56)
 KERNEL = 2
@@ -74,23 +74,7 @@ def dlnotes_step(x, grad_out):
 
 def prepared(case):
     """The step of ``case`` as a function of no arguments, on its own copy of the data."""
-    import dlnotes
-
-    data = make_data()
-    if "torch" in case:
-        import torch
-
-        data = tuple(torch.from_numpy(a) for a in data)
-    if case == "torch":
-        return lambda: torch_step(*data)
-    if case.endswith("unchecked"):
-
-        def unchecked():
-            with dlnotes.checks(False):
-                return dlnotes_step(*data)
-
-        return unchecked
-    return lambda: dlnotes_step(*data)
+    return case_step(case, make_data(), torch_step, dlnotes_step)
 
 
 def run_case(case):

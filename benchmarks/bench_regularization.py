@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import fresh_process_results, measure_steps, write_table
+from _timing import case_step, fresh_process_results, measure_steps, write_table
 
 SHAPE = (64, 64, 56, 56)
 EPS, MOMENTUM = 1e-5, 0.1
@@ -133,28 +133,12 @@ def numpy_best_step(x, grad_out, gamma, beta, running_mean, running_var):
 
 def prepared(case):
     """The step of ``case`` as a function of no arguments, on its own copy of the data."""
-    import dlnotes
-
     data = make_data()
     if case == "numpy_best":
         return lambda: numpy_best_step(*data)
-    if "torch" in case:
-        import torch
-
-        data = tuple(torch.from_numpy(a) for a in data)
-    if case == "torch":
-        return lambda: torch_step(*data)
-    if case.startswith("snippet"):
-        step = snippet_step()
-        return lambda: step(*data)
-    if case.endswith("unchecked"):
-
-        def unchecked():
-            with dlnotes.checks(False):
-                return dlnotes_step(*data)
-
-        return unchecked
-    return lambda: dlnotes_step(*data)
+    if case.startswith("snippet"):  # the copy snippets: dlnotes_step's formulas, unchecked
+        return case_step(case, data, torch_step, snippet_step())
+    return case_step(case, data, torch_step, dlnotes_step)
 
 
 # ------------------------------------------------------------------ one case, one process
