@@ -860,10 +860,13 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
       $\frac{1}{101}\sum_{r \in \{0, 0.01, \dots, 1\}} p_{\mathrm{interp}}(r)$,
       unreached levels 0, as pycocotools at one IoU threshold and area range.
     - **"step"**: $\sum_n (R_n - R_{n-1})\, P_n$ without interpolation, as
-      ``sklearn.metrics.average_precision_score`` (equal to it when every
-      positive is in the list and no two scores tie: scikit-learn treats
-      tied scores as one threshold, this function ranks them in input
-      order).
+      ``sklearn.metrics.average_precision_score``: tied scores are one
+      threshold, whose precision counts every detection of the tie, so the
+      result does not depend on the input order (equal to scikit-learn when
+      every positive is in the list).
+
+    The other methods rank tied scores in input order (a stable sort), as the
+    VOC code and pycocotools do, so there the order of ties matters.
 
     Recall levels are compared exactly, in integers ($TP_n \cdot 10 \ge k\,G$),
     so recall 0.6 reaches the level 0.6. The widely copied VOC code compares
@@ -889,12 +892,15 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     n, dev = scores.shape[0], device(scores)
     if n == 0:  # no detection: AP 0, as in VOC and COCO
         return xp.zeros((), dtype=scores.dtype, device=dev)
-    hits = xp.astype(xp.take(correct, xp.argsort(-scores, stable=True)), xp.int64)
+    order = xp.argsort(-scores, stable=True)  # by score; ties in input order
+    hits = xp.astype(xp.take(correct, order), xp.int64)
     tp = xp.cumulative_sum(hits)  # TP_n in integers: recall levels are compared exactly
     precision = xp.astype(tp, scores.dtype) / xp.arange(1, n + 1, dtype=scores.dtype, device=dev)
     gain = xp.astype(hits, scores.dtype) / n_ground_truth  # R_n - R_{n-1}
-    if method == "step":
-        return xp.asarray(xp.sum(gain * precision))
+    if method == "step":  # a tie is one threshold: every rank takes the precision at its end
+        ranked = -xp.take(scores, order)  # ascending
+        tie_end = xp.searchsorted(ranked, ranked, side="right") - 1
+        return xp.asarray(xp.sum(gain * xp.take(precision, tie_end)))
     envelope, shift = precision, 1  # p_interp at rank n: max of P_m for m >= n (a suffix max)
     while shift < n:
         envelope = xp.concat([xp.maximum(envelope[:-shift], envelope[shift:]), envelope[-shift:]])

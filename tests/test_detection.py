@@ -199,6 +199,36 @@ def test_step_ap_equals_sklearn():
         assert float(ours) == pytest.approx(theirs, abs=1e-12)
 
 
+def test_step_ap_equals_sklearn_on_tied_scores():
+    """scikit-learn treats tied scores as one threshold: so does "step", in any input order."""
+    sklearn_metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn is the reference")
+    assert float(det.average_precision([1.0, 1.0], [True, False], 1, method="step")) == 0.5
+    assert float(det.average_precision([1.0, 1.0], [False, True], 1, method="step")) == 0.5
+    constant = [True] + [False] * 3  # a constant score with 25 % positives
+    assert float(det.average_precision([0.5] * 4, constant, 1, method="step")) == 0.25
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        n = int(rng.integers(2, 120))
+        correct = rng.random(n) < rng.uniform(0.1, 0.9)
+        correct[rng.integers(n)] = True
+        scores = rng.integers(0, int(rng.integers(1, 6)), n) / 4.0  # few distinct scores
+        theirs = sklearn_metrics.average_precision_score(correct, scores)
+        for perm in (np.arange(n), rng.permutation(n)):
+            ours = det.average_precision(
+                scores[perm], correct[perm], int(correct.sum()), method="step"
+            )
+            assert float(ours) == pytest.approx(theirs, abs=1e-12)
+
+
+@pytest.mark.parametrize("method", ["voc2007", "slide", "all-point", "coco"])
+def test_other_methods_rank_ties_in_input_order(method):
+    """VOC and pycocotools sort stably: of two tied detections the first listed ranks first."""
+    hit_first = det.average_precision([1.0, 1.0], [True, False], 1, method=method)
+    miss_first = det.average_precision([1.0, 1.0], [False, True], 1, method=method)
+    assert float(hit_first) == 1.0
+    assert float(miss_first) < 1.0
+
+
 def voc2010_reference(scores, correct, n_gt):
     """All-point AP with explicit loops: envelope from the right, area under it."""
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
