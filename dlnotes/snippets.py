@@ -11,9 +11,10 @@ function's own source with everything it needs to run without dlnotes:
 
 The ``checked`` decorator is left out: a snippet computes the formula and
 trusts its input (pass valid arrays; the package validates them for you).
-Two pieces of `dlnotes.backend` are replaced by their standalone meaning: the
-default backend is NumPy, and a backend name is looked up in
-array-api-compat.
+What depends on the package's state in `dlnotes.backend` is replaced by its
+standalone meaning: the default backend (``get_backend()``) is NumPy's
+namespace, and a backend name (``resolve_backend``, ``array_namespace(xp=)``)
+is looked up in array-api-compat.
 
 Examples
 --------
