@@ -149,3 +149,27 @@ def case_step(case: str, data: tuple, torch_step, dlnotes_step):
 
         return unchecked
     return lambda: dlnotes_step(*data)
+
+
+def check_against_torch(prepared, cases, names, *, exact=False):
+    """Every case's outputs against the ``"torch"`` case's, before anything is timed.
+
+    ``prepared(case)`` gives the step; its outputs are compared in order, under
+    ``names``: bit for bit with ``exact``, else to rtol 1e-3 (float32) with an
+    absolute tolerance of 1e-4 of each output's largest magnitude.
+    """
+    import numpy as np
+
+    from dlnotes.backend import to_numpy
+
+    expected = [to_numpy(a) for a in prepared("torch")()]
+    for case in cases:
+        if case == "torch":
+            continue
+        for name, got, want in zip(names, prepared(case)(), expected, strict=True):
+            got, message = to_numpy(got), f"{case}: {name}"
+            if exact:
+                np.testing.assert_array_equal(got, want, err_msg=message)
+            else:
+                scale = float(np.max(np.abs(want)))
+                np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4 * scale, err_msg=message)

@@ -32,7 +32,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import case_step, fresh_process_results, measure_steps, write_table
+from _timing import (
+    case_step,
+    check_against_torch,
+    fresh_process_results,
+    measure_steps,
+    write_table,
+)
 
 SHAPE, C_OUT, K = (16, 64, 56, 56), 64, 3
 ROUNDS = 3  # fresh processes per case, alternating
@@ -82,27 +88,10 @@ def run_case(case):
     print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
-def check_agreement():
-    """Every implementation's four outputs against torch's, before anything is timed."""
-    from dlnotes.backend import to_numpy
-
-    expected = [to_numpy(a) for a in prepared("torch")()]
-    for case in CASES:
-        if case == "torch":
-            continue
-        for name, got, want in zip(
-            ["y", "grad_x", "grad_weight", "grad_bias"], prepared(case)(), expected
-        ):
-            scale = float(np.max(np.abs(want)))
-            np.testing.assert_allclose(
-                to_numpy(got), want, rtol=1e-3, atol=1e-4 * scale, err_msg=f"{case}: {name}"
-            )
-
-
 def main() -> None:
     import torch
 
-    check_agreement()
+    check_against_torch(prepared, CASES, ["y", "grad_x", "grad_weight", "grad_bias"])
     results = fresh_process_results(__file__, CASES, ROUNDS)
     theirs = results["torch"]["best"]
     rows = [

@@ -34,7 +34,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import case_step, fresh_process_results, measure_steps, write_table
+from _timing import (
+    case_step,
+    check_against_torch,
+    fresh_process_results,
+    measure_steps,
+    write_table,
+)
 
 SHAPE = (16, 64, 56, 56)
 KERNEL = 2
@@ -81,24 +87,10 @@ def run_case(case):
     print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
-def check_agreement():
-    """Every implementation's outputs against torch's, before anything is timed."""
-    from dlnotes.backend import to_numpy
-
-    expected = [to_numpy(a) for a in prepared("torch")()]
-    for case in CASES:
-        if case == "torch":
-            continue
-        out, indices, grad_x = (to_numpy(a) for a in prepared(case)())
-        np.testing.assert_array_equal(out, expected[0], err_msg=f"{case}: out")
-        np.testing.assert_array_equal(indices, expected[1], err_msg=f"{case}: indices")
-        np.testing.assert_array_equal(grad_x, expected[2], err_msg=f"{case}: grad_x")
-
-
 def main() -> None:
     import torch
 
-    check_agreement()
+    check_against_torch(prepared, CASES, ["out", "indices", "grad_x"], exact=True)
     results = fresh_process_results(__file__, CASES, ROUNDS)
     best = {case: r["best"] for case, r in results.items()}
     cpu = {case: r["cpu"] for case, r in results.items()}

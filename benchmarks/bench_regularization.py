@@ -34,7 +34,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import case_step, fresh_process_results, measure_steps, write_table
+from _timing import (
+    case_step,
+    check_against_torch,
+    fresh_process_results,
+    measure_steps,
+    write_table,
+)
 
 SHAPE = (64, 64, 56, 56)
 EPS, MOMENTUM = 1e-5, 0.1
@@ -148,29 +154,12 @@ def run_case(case):
     print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
-def check_agreement():
-    """Every implementation's six outputs against torch's, before anything is timed."""
-    from dlnotes.backend import to_numpy
-
-    expected = [to_numpy(a) for a in prepared("torch")()]
-    for case in CASES:
-        if case == "torch":
-            continue
-        for name, got, want in zip(
-            ["y", "running_mean", "running_var", "grad_x", "grad_gamma", "grad_beta"],
-            prepared(case)(),
-            expected,
-        ):
-            scale = float(np.max(np.abs(want)))
-            np.testing.assert_allclose(
-                to_numpy(got), want, rtol=1e-3, atol=1e-4 * scale, err_msg=f"{case}: {name}"
-            )
-
-
 def main() -> None:
     import torch
 
-    check_agreement()
+    check_against_torch(
+        prepared, CASES, ["y", "running_mean", "running_var", "grad_x", "grad_gamma", "grad_beta"]
+    )
     results = fresh_process_results(__file__, CASES, ROUNDS)
     best = {case: r["best"] for case, r in results.items()}
     cpu = {case: r["cpu"] for case, r in results.items()}
