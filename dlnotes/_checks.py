@@ -39,7 +39,7 @@ from typing import Any
 
 import array_api_compat
 
-from dlnotes.backend import array_namespace, as_float_arrays
+from dlnotes.backend import array_namespace, as_float_arrays, plain_to_array
 
 __all__ = [
     "REDUCTIONS",
@@ -400,7 +400,7 @@ class Ints(_ArraySpec):
     def check(self, name, a, call):
         xp = call.xp
         if not array_api_compat.is_array_api_obj(a):
-            a = _asarray(xp, name, a, call.device)
+            a = plain_to_array(xp, name, a, call.device)
         if not _dtype_is(xp, a.dtype, ("bool", "integral", "real floating")):
             raise TypeError(f"{name} must hold integers, got dtype {a.dtype}")
         self.check_shape(name, a, call)
@@ -434,15 +434,6 @@ def _dtype_is(xp, dtype, kinds) -> bool:
 
 def _default_int(xp, device):
     return xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
-
-
-def _asarray(xp, name, value, device):
-    if value is None or isinstance(value, (str, bytes, complex)):
-        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
-    try:
-        return xp.asarray(value, device=device) if device is not None else xp.asarray(value)
-    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
-        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
 
 
 # --------------------------------------------------------------------------

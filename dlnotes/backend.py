@@ -371,15 +371,9 @@ def as_float_arrays(
     for name, a in zip(names, arrays):
         plain = not array_api_compat.is_array_api_obj(a)
         if plain:
-            if a is None or isinstance(a, (str, bytes, complex)):
-                raise TypeError(f"{name} must be an array of real numbers, got {a!r}")
-            try:
-                # straight to the target dtype: through torch's float32 default, 0.2 would
-                # become 0.20000000298
-                target_dtype = target if _plain_is_numeric(a) else None
-                a = space.asarray(a, dtype=target_dtype, device=device)
-            except (TypeError, ValueError, RuntimeError, OverflowError) as err:
-                raise TypeError(f"{name} must be an array of real numbers: {err}") from None
+            # straight to the target dtype: through torch's float32 default, 0.2 would
+            # become 0.20000000298
+            a = plain_to_array(space, name, a, device, target if _plain_is_numeric(a) else None)
         kind = _kind(space, a.dtype)
         if kind is None:
             raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
@@ -408,6 +402,17 @@ def _kind(space: ModuleType, dtype: Any) -> str | None:
     if key is not None and len(_KINDS) < 1024:
         _KINDS[key] = kind
     return kind
+
+
+def plain_to_array(space: ModuleType, name: str, value: Any, device: Any, dtype: Any = None):
+    """Plain Python input (numbers, nested lists) as an array of ``space``, or a
+    ``TypeError`` naming ``name`` for anything that is not real numbers."""
+    if value is None or isinstance(value, (str, bytes, complex)):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        return space.asarray(value, dtype=dtype, device=device)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:  # torch: RuntimeError
+        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
 
 
 def _plain_is_numeric(value: Any) -> bool:
