@@ -1,123 +1,190 @@
-"""COCO box evaluation: dlnotes against pycocotools and faster-coco-eval.
+"""COCO box evaluation: dlnotes against pycocotools and the fastest evaluators.
 
-On one synthetic set from ``dlnotes.datasets.make_coco_dataset`` (1,000 images,
-20 classes, about 7.5k ground truths and 23k detections, with crowds, area
-borders, tied scores and an image with more than 100 detections) each
-implementation goes from the in-memory json records to the 12 summary
-numbers:
+On synthetic sets from ``dlnotes.datasets.make_coco_dataset`` (20 classes, about
+7.5 ground truths and 23 detections per image, with crowds, area borders, tied
+scores and an image with more than 100 detections) each implementation goes
+from the in-memory json records to the 12 summary numbers (loading and
+indexing included):
 
 - dlnotes: ``coco_evaluate(ground_truth, detections)`` (NumPy only);
-- pycocotools: ``COCO`` index + ``loadRes`` + ``COCOeval`` evaluate,
-  accumulate, summarize (Python loops over images, with a C IoU);
-- faster-coco-eval: the same with ``COCOeval_faster`` (C++ matching and
-  accumulation).
+- hotcoco (Rust) and ultrafast-pycocotools (C++): their pycocotools-compatible
+  ``COCO`` + ``loadRes`` + ``COCOeval``;
+- vernier: its ``COCOeval`` on pycocotools' ``COCO`` index;
+- faster-coco-eval: ``COCOeval_faster`` (C++ matching and accumulation);
+- pycocotools: ``COCO`` + ``loadRes`` + ``COCOeval`` (Python loops, C IoU).
 
-The 12 numbers are checked equal (to 1e-9) before timing. Run from the
-project root: ``python benchmarks/bench_coco.py``; it writes
-``benchmarks/results/coco.md``.
+First every library's 12 numbers are checked equal to dlnotes' (to 1e-9), in
+this process. Then each (library, size) case is timed in a fresh process of
+its own, best of a few calls after one warm-up, with its CPU time and the peak
+resident memory the calls add. A library that is not installed is left out
+with a note. Run from the project root: ``python benchmarks/bench_coco.py``
+(``--sizes 1000,5000``); it writes ``benchmarks/results/coco.md``.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
 import io
+import json
 import warnings
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
-from _timing import best_time, write_table
+from _timing import fresh_process_results, measure_steps, write_table
 
 from dlnotes.coco import coco_evaluate
 from dlnotes.datasets import make_coco_dataset
 
-N_IMAGES, N_CATEGORIES, SEED = 1000, 20, 0
-ROUNDS = 2  # alternating rounds of best_time per implementation
+N_CATEGORIES, SEED = 20, 0
+SIZES = (1000, 5000)
+ROUNDS = 2  # fresh processes per case; each times REPEAT calls after a warm-up
+REPEAT = 3
+SLOW = {"pycocotools": 1}  # pycocotools takes seconds per call: fewer calls
+
+# name: (distribution, label)
+LIBRARIES = {
+    "dlnotes": ("dlnotes", "dlnotes `coco_evaluate` (NumPy)"),
+    "hotcoco": ("hotcoco", "hotcoco {v} (Rust)"),
+    "ultrafast": ("ultrafast-pycocotools", "ultrafast-pycocotools {v} (C++)"),
+    "vernier": ("vernier", "vernier {v}"),
+    "fce": ("faster-coco-eval", "faster-coco-eval {v} `COCOeval_faster` (C++)"),
+    "pycocotools": ("pycocotools", "pycocotools {v} `COCOeval`"),
+}
 
 
-def pycocotools_stats(ground_truth, detections):
+def _pycocotools_api(name):
+    """``(COCO index from a dict, COCOeval class, extra keyword arguments)``."""
+    if name == "hotcoco":
+        import hotcoco
+
+        return hotcoco.COCO, hotcoco.COCOeval, {}
+    if name == "ultrafast":
+        import ultrafast_pycocotools
+
+        return ultrafast_pycocotools.COCO, ultrafast_pycocotools.COCOeval, {}
+    if name == "fce":
+        from faster_coco_eval import COCO, COCOeval_faster
+
+        return COCO, COCOeval_faster, {"print_function": lambda *a, **k: None}
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    def index(dataset):  # pycocotools' COCO() reads only files
         gt = COCO()
-        gt.dataset = ground_truth
+        gt.dataset = dataset
         gt.createIndex()
-        evaluation = COCOeval(gt, gt.loadRes(detections), "bbox")
-        evaluation.evaluate()
-        evaluation.accumulate()
-        evaluation.summarize()
-    return evaluation.stats
+        return gt
+
+    if name == "vernier":
+        import vernier
+
+        return index, vernier.COCOeval, {}
+    return index, COCOeval, {}
 
 
-def faster_coco_eval_stats(ground_truth, detections):
-    from faster_coco_eval import COCO, COCOeval_faster
+def step_for(name, ground_truth, detections):
+    """The timed call: records in, 12 numbers out."""
+    if name == "dlnotes":
+        return lambda: coco_evaluate(ground_truth, detections)["stats"]
+    index, evaluator, extra = _pycocotools_api(name)
+    # a copy of its own: the references add keys to the records
+    ground_truth, detections = copy.deepcopy(ground_truth), copy.deepcopy(detections)
 
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gt = COCO(ground_truth)
-        evaluation = COCOeval_faster(
-            gt, gt.loadRes(detections), "bbox", print_function=lambda *a, **k: None
+    def step():
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gt = index(ground_truth)
+            evaluation = evaluator(gt, gt.loadRes(detections), "bbox", **extra)
+            evaluation.evaluate()
+            evaluation.accumulate()
+            evaluation.summarize()
+        return np.asarray(evaluation.stats[:12], dtype=float)
+
+    return step
+
+
+def installed(name) -> str | None:
+    try:
+        return version(LIBRARIES[name][0])
+    except PackageNotFoundError:
+        return None
+
+
+def run_case(case: str) -> None:
+    """In a fresh process: time one ``name:size`` case, print its json line."""
+    name, size = case.split(":")
+    ground_truth, detections = make_coco_dataset(int(size), N_CATEGORIES, seed=SEED)
+    step = step_for(name, ground_truth, detections)
+    print(json.dumps(measure_steps(step, SLOW.get(name, REPEAT))))
+
+
+def main(sizes) -> None:
+    names = [name for name in LIBRARIES if installed(name)]
+    missing = [LIBRARIES[name][0] for name in LIBRARIES if name not in names]
+    for size in sizes:  # equal numbers first, then time
+        ground_truth, detections = make_coco_dataset(size, N_CATEGORIES, seed=SEED)
+        want = step_for("dlnotes", ground_truth, detections)()
+        for name in names[1:]:
+            got = step_for(name, ground_truth, detections)()
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-9, err_msg=name)
+    cases = [f"{name}:{size}" for size in sizes for name in names]
+    results = fresh_process_results(__file__, cases, ROUNDS)
+    rows = []
+    for size in sizes:
+        ground_truth, detections = make_coco_dataset(size, N_CATEGORIES, seed=SEED)
+        fastest_peer = min(results[f"{n}:{size}"]["best"] for n in names if n != "dlnotes")
+        for name in names:
+            r = results[f"{name}:{size}"]
+            label = LIBRARIES[name][1].format(v=installed(name))
+            rows.append(
+                [
+                    f"{size:,}",
+                    label,
+                    f"{r['best'] * 1e3:,.0f}",
+                    f"{r['cpu'] * 1e3:,.0f}",
+                    f"{r['peak_mb']:,.0f}",
+                    f"{r['best'] / fastest_peer:.2f}",
+                ]
+            )
+        rows.append(
+            [
+                "",
+                f"({len(ground_truth['annotations']):,} ground truths, "
+                f"{len(detections):,} detections)",
+                "",
+                "",
+                "",
+                "",
+            ]
         )
-        evaluation.evaluate()
-        evaluation.accumulate()
-        evaluation.summarize()
-    return np.asarray(evaluation.stats[:12])
-
-
-def main() -> None:
-    from importlib.metadata import version
-
-    ground_truth, detections = make_coco_dataset(N_IMAGES, N_CATEGORIES, seed=SEED)
-    n_gt, n_det = len(ground_truth["annotations"]), len(detections)
-    # Each library gets its own copy: the references add keys to the records.
-    inputs = {
-        name: (copy.deepcopy(ground_truth), copy.deepcopy(detections)) for name in ("pyc", "fce")
-    }
-    fns = {
-        "dlnotes": lambda: coco_evaluate(ground_truth, detections)["stats"],
-        "pyc": lambda: pycocotools_stats(*inputs["pyc"]),
-        "fce": lambda: faster_coco_eval_stats(*inputs["fce"]),
-    }
-    stats = {name: fn() for name, fn in fns.items()}
-    np.testing.assert_allclose(stats["dlnotes"], stats["pyc"], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(stats["fce"], stats["pyc"], rtol=0, atol=1e-9)
-
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(ROUNDS):
-        for name, fn in fns.items():
-            best[name] = min(best[name], best_time(fn, repeat=2))
-    ref = best["pyc"]
-    labels = {
-        "dlnotes": "dlnotes `coco_evaluate` (NumPy)",
-        "fce": f"faster-coco-eval {version('faster-coco-eval')} `COCOeval_faster` (C++)",
-        "pyc": f"pycocotools {version('pycocotools')} `COCOeval`",
-    }
-    rows = [
-        [labels[name], f"{best[name] * 1e3:,.0f}", f"{ref / best[name]:.1f}"]
-        for name in ("dlnotes", "fce", "pyc")
-    ]
-    print(
-        f"dlnotes is {best['pyc'] / best['dlnotes']:.1f}x faster than pycocotools, "
-        f"{best['fce'] / best['dlnotes']:.1f}x faster than faster-coco-eval; "
-        f"faster-coco-eval is {best['pyc'] / best['fce']:.1f}x faster than pycocotools"
+    note = (
+        f"Each case in a fresh process: best of {REPEAT} calls after one warm-up "
+        f"(pycocotools: 1), the fastest of {ROUNDS} processes, the rounds alternating the "
+        "libraries. *CPU* is user + system time per call, *peak* the resident memory the "
+        "calls add over the process before them (VmHWM − VmRSS), *ratio* the wall time over "
+        "the fastest other library's at that size. All 12 numbers of every library agree "
+        "with dlnotes' to 1e-9 (checked before timing). Data: "
+        f"`make_coco_dataset(n, {N_CATEGORIES}, seed={SEED})` (`dlnotes.datasets`)."
     )
+    if missing:
+        note += f" Not installed, so not shown: {', '.join(missing)}."
     write_table(
         "coco",
-        f"COCO box evaluation, {N_IMAGES:,} images, {N_CATEGORIES} classes, "
-        f"{n_gt:,} ground truths, {n_det:,} detections",
-        ["implementation", "ms", "speed-up over pycocotools"],
+        "COCO box evaluation, records in, 12 numbers out",
+        ["images", "implementation", "ms", "CPU ms", "peak MiB", "ratio to fastest peer"],
         rows,
-        note=(
-            f"Best of {2 * ROUNDS} calls each ({ROUNDS} alternating rounds of 2), in one "
-            "process, from the in-memory json records to the 12 summary numbers (loading and "
-            "indexing included); the 12 numbers of the three agree to 1e-9. Data: "
-            "`make_coco_dataset(1000, 20, seed=0)` (`dlnotes.datasets`). dlnotes matches every "
-            "(image, class, area range, IoU threshold) at once, one step per detection rank, and "
-            "accumulates with one sort and cumulative counts; see [COCO evaluation](coco.md)."
-        ),
+        note=note,
     )
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", help="internal: time one name:size case")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    args, _ = parser.parse_known_args()  # run_all.py passes its own words
+    if args.case:
+        run_case(args.case)
+    else:
+        main([int(s) for s in args.sizes.split(",")])
