@@ -1,112 +1,209 @@
-"""Softmax cross-entropy forward + backward: dlnotes on NumPy vs PyTorch on the CPU.
+"""Cross-entropy forward + backward on 4096×1000 float32 logits: dlnotes against the best code.
 
-A batch of 4096 samples with 1000 classes and integer class targets, as in an
-ImageNet classifier's last layer. One step is the mean loss and its gradient
-with respect to the logits:
+Two losses, each as one training step (the mean loss and its gradient with
+respect to the logits):
 
-- dlnotes, two calls: ``softmax_cross_entropy`` then ``softmax_cross_entropy_grad``;
-- dlnotes, fused: ``softmax_cross_entropy_and_grad`` (one pass of exponentials);
-- torch: ``F.cross_entropy(logits, target)`` then ``.backward()``.
+- softmax cross-entropy with integer class targets, as in an ImageNet
+  classifier's last layer: torch ``F.cross_entropy`` + ``backward()``; the best
+  NumPy we could write (in place, one ``exp``); dlnotes'
+  ``softmax_cross_entropy_and_grad`` (fused) and the two calls
+  ``softmax_cross_entropy`` + ``softmax_cross_entropy_grad``, on NumPy arrays and on
+  torch tensors, with the data checks on and off;
+- binary cross-entropy with logits on 0/1 targets of the same shape: torch
+  ``F.binary_cross_entropy_with_logits`` + ``backward()``, the best NumPy, and
+  dlnotes' ``binary_cross_entropy_with_logits`` + ``_grad``.
 
-Run from the project root: ``python benchmarks/bench_softmax_cross_entropy.py``.
-It writes ``benchmarks/results/softmax_cross_entropy.md``.
+A case on NumPy input is compared with the best NumPy, a case on torch tensors
+with torch's own op: the best code of the same backend. Each case runs in a
+fresh process (``python benchmarks/bench_softmax_cross_entropy.py --case NAME``),
+in alternating rounds; every case's outputs are checked against torch's first.
+Run from the project root: ``python benchmarks/bench_softmax_cross_entropy.py``;
+it writes ``benchmarks/results/softmax_cross_entropy.md``.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _timing import best_time, write_table
+from _timing import (
+    CASE_HEADER,
+    case_cells,
+    check_against_torch,
+    fresh_process_results,
+    measure_steps,
+    versions,
+    write_table,
+)
 
+import dlnotes
 from dlnotes.losses import (
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
     softmax_cross_entropy,
     softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
 )
 
 N_SAMPLES, N_CLASSES = 4096, 1000
-ROUNDS = 5  # of 3 timed calls each, per implementation
+ROUNDS = 3  # fresh processes per case, alternating
+STEPS = 10  # timed steps per process, after 3 warm-up steps
+LOSSES = {
+    "softmax": "softmax cross-entropy, class-index targets",
+    "bce": "binary cross-entropy with logits, 0/1 targets",
+}
+KINDS = {
+    "torch": "torch's own op + backward",
+    "numpy_inplace": "NumPy, in place (best we could write)",
+    "dlnotes_numpy": "dlnotes on NumPy",
+    "dlnotes_numpy_unchecked": "dlnotes on NumPy, checks off",
+    "dlnotes_numpy_two": "dlnotes on NumPy, two calls",
+    "dlnotes_torch": "dlnotes on torch tensors",
+    "dlnotes_torch_unchecked": "dlnotes on torch tensors, checks off",
+}
+CASES = [
+    f"{loss}:{kind}" for loss in LOSSES for kind in KINDS if "two" not in kind or loss == "softmax"
+]
 
 
-def dlnotes_step(target, logits):
-    loss = softmax_cross_entropy(target, logits)
-    grad = softmax_cross_entropy_grad(target, logits)
+def data(n=N_SAMPLES):
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=3, size=(n, N_CLASSES)).astype(np.float32)
+    classes = rng.integers(0, N_CLASSES, size=n)
+    labels = (rng.random(size=(n, N_CLASSES)) < 0.1).astype(np.float32)
+    return logits, classes, labels
+
+
+def numpy_softmax(target, logits):
+    """Softmax cross-entropy as a NumPy user writes it for speed: one array, one exp."""
+    n = logits.shape[0]
+    e = logits - logits.max(axis=1, keepdims=True)  # the one full-size array
+    picked = np.take_along_axis(e, target[:, None], axis=1)
+    np.exp(e, out=e)
+    total = e.sum(axis=1, keepdims=True)
+    loss = np.mean(np.log(total) - picked)
+    e *= 1 / (n * total)
+    e[np.arange(n), target] -= 1 / n
+    return loss, e
+
+
+def numpy_bce(target, logits):
+    """Binary cross-entropy with logits, NumPy in place: one exp shared by loss and gradient."""
+    n = logits.size
+    e = np.abs(logits)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e^{-|x|}
+    terms = np.log1p(e)
+    terms += np.maximum(logits, 0.0)
+    terms -= logits * target
+    loss = terms.mean()
+    grad = np.add(e, 1.0, out=terms)
+    np.reciprocal(grad, out=grad)  # sigmoid(|x|)
+    np.multiply(e, grad, out=e)  # sigmoid(-|x|)
+    np.copyto(grad, e, where=logits < 0)  # sigmoid(x)
+    grad -= target
+    grad /= n
     return loss, grad
 
 
-def fused_step(target, logits):
-    return softmax_cross_entropy_and_grad(target, logits)
-
-
-def torch_step(target, logits):
+def torch_softmax(target, logits):
     logits = logits.detach().requires_grad_(True)
     loss = F.cross_entropy(logits, target)
     loss.backward()
-    return loss, logits.grad
+    return loss.detach(), logits.grad
 
 
-def main() -> None:
-    rng = np.random.default_rng(0)
-    rows = []
-    for dtype in (np.float32, np.float64):
-        logits = rng.normal(scale=3, size=(N_SAMPLES, N_CLASSES)).astype(dtype)
-        target = rng.integers(0, N_CLASSES, size=N_SAMPLES)
-        t_logits, t_target = torch.from_numpy(logits), torch.from_numpy(target)
+def torch_bce(target, logits):
+    logits = logits.detach().requires_grad_(True)
+    loss = F.binary_cross_entropy_with_logits(logits, target)
+    loss.backward()
+    return loss.detach(), logits.grad
 
-        # same numbers before timing anything: the benchmark compares equal work
-        t_loss, t_grad = torch_step(t_target, t_logits)
-        tol = 1e-5 if dtype == np.float32 else 1e-12
-        for step in (dlnotes_step, fused_step):
-            loss, grad = step(target, logits)
-            np.testing.assert_allclose(float(loss), float(t_loss.detach()), rtol=tol)
-            np.testing.assert_allclose(grad, t_grad.numpy(), rtol=tol, atol=tol / N_SAMPLES)
 
-        # alternate short rounds so that a burst of load on a shared machine hits all three alike
-        steps = {
-            "two": lambda target=target, logits=logits: dlnotes_step(target, logits),
-            "fused": lambda target=target, logits=logits: fused_step(target, logits),
-            "torch": lambda target=t_target, logits=t_logits: torch_step(target, logits),
-        }
-        best = dict.fromkeys(steps, float("inf"))
-        for _ in range(ROUNDS):
-            for name, fn in steps.items():
-                best[name] = min(best[name], best_time(fn, repeat=3))
-        two, fused, theirs = best["two"], best["fused"], best["torch"]
-        print(
-            f"{np.dtype(dtype).name}: dlnotes {two * 1e3:.1f} ms (fused {fused * 1e3:.1f} ms), "
-            f"torch {theirs * 1e3:.1f} ms, ratio {two / theirs:.2f} (fused {fused / theirs:.2f})"
+def dlnotes_two(target, logits):
+    return softmax_cross_entropy(target, logits), softmax_cross_entropy_grad(target, logits)
+
+
+def dlnotes_bce(target, logits):
+    return (
+        binary_cross_entropy_with_logits(target, logits),
+        binary_cross_entropy_with_logits_grad(target, logits),
+    )
+
+
+def prepared(case, n=N_SAMPLES):
+    """The step of ``case`` on its data, as a function of no arguments."""
+    loss, kind = case.split(":")
+    logits, classes, labels = data(n)
+    target = classes if loss == "softmax" else labels
+    if "torch" in kind:
+        logits, target = torch.from_numpy(logits), torch.from_numpy(target)
+    if kind == "torch":
+        fn = torch_softmax if loss == "softmax" else torch_bce
+    elif kind == "numpy_inplace":
+        fn = numpy_softmax if loss == "softmax" else numpy_bce
+    elif loss == "bce":
+        fn = dlnotes_bce
+    else:
+        fn = dlnotes_two if kind.endswith("two") else softmax_cross_entropy_and_grad
+    checks = not kind.endswith("unchecked")
+
+    def step():
+        with dlnotes.checks(checks):
+            return fn(target, logits)
+
+    return step
+
+
+def run_case(case):
+    """Time STEPS steps of one case; print a json line."""
+    step = prepared(case)
+    for _ in range(2):  # measure_steps makes the third warm-up step
+        step()
+    print(json.dumps(measure_steps(step, STEPS)))
+
+
+def main():
+    for loss in LOSSES:
+        cases = [c.split(":")[1] for c in CASES if c.startswith(loss)]
+        check_against_torch(
+            lambda kind, loss=loss: prepared(f"{loss}:{kind}", n=256), cases, ["loss", "grad"]
         )
+    measured = fresh_process_results(__file__, CASES, ROUNDS)
+    rows = []
+    for case in CASES:
+        loss, kind = case.split(":")
+        t = measured[case]
+        reference = "torch" if "torch" in kind else "numpy_inplace"
+        ratio = t["best"] / measured[f"{loss}:{reference}"]["best"]
+        print(case, t, flush=True)
         rows.append(
             [
-                np.dtype(dtype).name,
-                f"{two * 1e3:.1f}",
-                f"{fused * 1e3:.1f}",
-                f"{theirs * 1e3:.1f}",
-                f"{two / theirs:.2f}",
-                f"{fused / theirs:.2f}",
+                LOSSES[loss],
+                KINDS[kind],
+                *case_cells(t),
+                "1 (reference)" if kind == reference else f"{ratio:.2f} ({KINDS[reference]})",
             ]
         )
-
     write_table(
         "softmax_cross_entropy",
-        f"Softmax cross-entropy forward + backward, {N_SAMPLES}×{N_CLASSES} logits, "
-        "class-index targets",
-        [
-            "dtype",
-            "dlnotes two calls, ms",
-            "dlnotes fused, ms",
-            f"torch {torch.__version__} CPU, ms ({torch.get_num_threads()} threads)",
-            "ratio two calls / torch",
-            "ratio fused / torch",
-        ],
+        f"Cross-entropy forward + backward, {N_SAMPLES}×{N_CLASSES} float32 logits",
+        ["loss", "implementation", *CASE_HEADER, "ratio to the same backend's best"],
         rows,
-        note="Best of 15 calls each (5 alternating rounds of 3), in one process on the same data. "
-        "The two dlnotes calls each compute the softmax's exponentials; the fused call shares "
-        "them. NumPy runs each array operation on one thread and materialises every intermediate "
-        "array; torch fuses the loss and its backward into vectorised kernels on all its threads.",
+        note=f"Best of {ROUNDS * STEPS} steps each: {ROUNDS} alternating rounds of a fresh "
+        f"process timing {STEPS} steps after 3 warm-up steps, on the same data; outputs "
+        f"checked against torch's first. {versions('numpy', 'torch')}, CPU. A step is the mean "
+        "loss and its gradient with respect to the logits. The best NumPy makes one full-size "
+        "array and one exp and updates it in place; dlnotes' functions are pure (new arrays, "
+        "no `out=`, which the array API does not have), and the checks read the data once.",
     )
 
 
 if __name__ == "__main__":
-    main()
+    if "--case" in sys.argv:
+        run_case(sys.argv[sys.argv.index("--case") + 1])
+    else:
+        main()

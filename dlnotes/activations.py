@@ -10,12 +10,15 @@ Inputs may be arrays of any array-API library or plain Python numbers; the
 result has the input's namespace and floating dtype (integers and booleans
 become float64 where the device has it). Input that does not hold real
 numbers (strings, complex numbers, ``None``) raises ``TypeError`` naming the
-argument. NaN and infinity are allowed (they propagate as IEEE arithmetic
-says), so no activation reads its input's values: none makes a host-device
-sync, with the data checks on or off.
+argument. NaN and infinity are allowed (NaN propagates, infinity gives the
+limit: ``softmax([inf, 0])`` is ``[1, 0]``, ``swish(-inf)`` is 0), so no
+activation reads its input's values: none makes a host-device sync, with the
+data checks on or off.
 """
 
 from __future__ import annotations
+
+import math
 
 from array_api_compat import device
 
@@ -61,6 +64,23 @@ def _one_class(call):
         raise ValueError(
             f"x must have at least one class along axis={axis}, got shape {tuple(x.shape)}"
         )
+
+
+def _minus_max(xp, x, axis):
+    """``x - max(x)`` along ``axis`` for a softmax: the limits at infinity, no overflow.
+
+    A slice whose maximum is infinite is replaced by its limit first: 0 at the
+    maxima, -inf elsewhere (so softmax([inf, 0]) = [1, 0], and a slice of
+    -inf only is uniform, the limit of equal logits). Where $x - m$ is below
+    the dtype's most negative number (float32 logits of -3e38 and 3e38 in one
+    slice) it is clamped there instead of overflowing; -inf stays -inf.
+    """
+    m = xp.max(x, axis=axis, keepdims=True)
+    infinite = xp.isinf(m)
+    x = xp.where(infinite, xp.where(x == m, xp.zeros_like(x), -math.inf), x)
+    m = xp.where(infinite, 0.0, m)
+    floor = xp.maximum(m, 0.0) - float(xp.finfo(x.dtype).max)  # m - max, clamped: no overflow
+    return xp.where(x == -math.inf, -math.inf, xp.maximum(x, floor) - m)
 
 
 # --- sigmoid (A1) ------------------------------------------------------------
@@ -249,7 +269,9 @@ def tanh_grad(x):
 
     The second form is the one computed: once $\tanh(x)$ rounds to $\pm 1$
     ($\lvert x\rvert \gtrsim 9$ in float32), $1 - \tanh^2$ is 0 or has few
-    correct digits, while the product keeps full relative precision.
+    correct digits, while the product keeps full relative precision. $x$ is
+    clipped to $\pm 1000$ first, where $\tanh'$ is already 0 in every dtype, so
+    that $2x$ cannot overflow (float32's largest number, infinity).
 
     Examples
     --------
@@ -257,6 +279,7 @@ def tanh_grad(x):
     [0.0, 1.0, 0.42]
     """
     xp, x = float_arrays(x)
+    x = xp.clip(x, -1000.0, 1000.0)  # tanh' is 0 beyond |x| = 400 in every dtype; 2x stays finite
     return xp.asarray(4 * sigmoid(2 * x) * sigmoid(-2 * x))
 
 
@@ -457,13 +480,19 @@ def log_softmax(x, *, axis=-1):
     $$\log\frac{e^{x_i}}{\sum_j e^{x_j}} = (x_i - m) - \log\sum_j e^{x_j - m},
     \qquad m = \max_j x_j$$
 
+    Infinite logits give the limits of `softmax`'s logarithm
+    (``log_softmax([inf, 0])`` is ``[0, -inf]``; PyTorch: NaN). Where $x_i - m$
+    would leave the dtype's range it is clamped at its most negative number
+    (``log_softmax`` of float32 ``[3e38, -3e38]`` is ``[0, -3.4e38]``, where
+    PyTorch overflows to $-\infty$).
+
     Examples
     --------
     >>> [round(v, 4) for v in log_softmax([1000.0, 0.0]).tolist()]
     [0.0, -1000.0]
     """
     xp, x = float_arrays(x)
-    shifted = x - xp.max(x, axis=axis, keepdims=True)
+    shifted = _minus_max(xp, x, axis)  # x - m, with the limits for infinite m
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
@@ -501,6 +530,14 @@ def softmax(x, *, axis=-1):
     (the slide reuses $i$ as the summation index, erratum X7). Subtracting the
     maximum first leaves the result unchanged and keeps $e^{x}$ finite.
 
+    Infinite logits give the limit: the slices' infinite maxima share the
+    probability (``softmax([inf, 0])`` is ``[1, 0]``, ``[inf, inf]`` is
+    ``[0.5, 0.5]``), a slice of $-\infty$ only is uniform (the limit of equal
+    logits), and $-\infty$ beside finite logits gets 0. PyTorch returns NaN
+    for the first two. Logits so far apart that $x - m$ leaves the dtype's
+    range (float32's $\pm 3.4\cdot10^{38}$ in one slice) are clamped at its
+    most negative number, with no overflow warning.
+
     Examples
     --------
     >>> softmax([1000.0, 1000.0]).tolist()
@@ -509,7 +546,7 @@ def softmax(x, *, axis=-1):
     [0.6652, 0.2447, 0.09]
     """
     xp, x = float_arrays(x)
-    e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+    e = xp.exp(_minus_max(xp, x, axis))  # e^(x - m) in [0, 1]
     return e / xp.sum(e, axis=axis, keepdims=True)
 
 
@@ -665,13 +702,21 @@ def swish(x, *, beta=1.0):
     non-zero gradient for negative inputs like leaky ReLU (Ramachandran,
     Zoph and Le, *Searching for Activation Functions*, 2017).
 
+    At $x = -\infty$ the result is the limit 0 (not $-\infty \cdot 0$ = NaN,
+    which PyTorch's ``silu`` returns), and where $\sigma(\beta x)$ is 0 the
+    product is 0, not $-0$. $\beta x$ is computed on $x$ clipped to
+    $\pm\max/\max(\beta, 1)$, so it never overflows; $\sigma$ is saturated
+    there anyway.
+
     Examples
     --------
     >>> [round(v, 4) for v in swish([-1000.0, -1.0, 0.0, 1.0, 1000.0]).tolist()]
-    [-0.0, -0.2689, 0.0, 0.7311, 1000.0]
+    [0.0, -0.2689, 0.0, 0.7311, 1000.0]
     """
     xp, x = float_arrays(x)
-    return xp.asarray(x * sigmoid(beta * x))  # NumPy gives a scalar for 0-d x
+    big = float(xp.finfo(x.dtype).max) / max(beta, 1.0)  # beta * x stays finite for |x| <= big
+    s = sigmoid(beta * xp.clip(x, -big, big))
+    return xp.asarray(xp.where(s > 0, x, 0.0) * s)  # x = -inf: the limit 0, not -inf * 0
 
 
 @checked(x=_REAL, beta=_SLOPE)
@@ -708,7 +753,9 @@ def swish_grad(x, *, beta=1.0):
     + \beta x\,\sigma(\beta x)\,\bigl(1 - \sigma(\beta x)\bigr)$$
 
     Written with $\sigma(-\beta x)$ for $1 - \sigma(\beta x)$, every factor is
-    finite, so $x = \pm 1000$ gives 1 and 0 without NaN.
+    finite, so $x = \pm 1000$ gives 1 and 0 without NaN. With $x$ clipped to
+    $\pm\max/\max(\beta, 1)$ as in `swish`, $x = \pm\infty$ gives the limits 1
+    and 0 (PyTorch: NaN).
 
     Examples
     --------
@@ -716,8 +763,10 @@ def swish_grad(x, *, beta=1.0):
     [0.0, 0.5, 0.9277, 1.0]
     """
     xp, x = float_arrays(x)
-    s = sigmoid(beta * x)
-    return xp.asarray(s + beta * x * s * sigmoid(-beta * x))
+    big = float(xp.finfo(x.dtype).max) / max(beta, 1.0)  # beta * x stays finite for |x| <= big
+    bx = beta * xp.clip(x, -big, big)
+    s = sigmoid(bx)
+    return xp.asarray(s + bx * s * sigmoid(-bx))
 
 
 # --- identity and step (A6) --------------------------------------------------

@@ -415,6 +415,22 @@ def _as_tuple(a):
     return tuple(float(a[i]) for i in range(a.shape[0]))  # array_api_strict has no tolist()
 
 
+def _check_step(weights, xk, target, lr, largest, where):
+    """Replay one delta-rule update in Python floats; ValueError if it would overflow.
+
+    Python's float products give ``inf`` silently, so the replay shows an
+    overflow before the device's arithmetic would warn about it.
+    """
+    p = sum(wj * xj for wj, xj in zip(weights, xk))
+    new = [wj + lr * (target - p) * xj for wj, xj in zip(weights, xk)]
+    p_new = sum(wj * xj for wj, xj in zip(new, xk))
+    if not all(abs(v) <= largest for v in (p, lr * (target - p), *new, p_new)):
+        raise ValueError(
+            f"x, t and lr make the delta rule overflow {where}: the prediction or the "
+            f"weights exceed {largest:.3g}; scale x and t down or lower lr"
+        )
+
+
 @checked(
     x=Floats(ndim=2),
     t=Floats(ndim=1),
@@ -454,7 +470,12 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
         ``epochs`` is not an integer.
     ValueError
         If the shapes do not fit, an input is empty or not finite, ``lr`` is
-        not positive or ``epochs`` is less than 1.
+        not positive or ``epochs`` is less than 1; or if an update would
+        overflow the dtype (the prediction or the new weights beyond its
+        largest number: huge ``x`` or ``t``, or an ``lr`` that diverges),
+        naming the epoch and sample. Each update is replayed in Python floats
+        first, so this comes before any overflow warning; a loss in the table
+        may still be ``inf`` (its value), never an ``OverflowError``.
 
     Notes
     -----
@@ -485,25 +506,27 @@ def delta_rule(x, t, w, *, lr=1.0, epochs=1):
     >>> [round(v, 6) for v in result.weights.tolist()]
     [0.0, 0.0]
     """
-    _, x, t, w = float_arrays(x, t, w)
-    weights, history = _as_tuple(w), []
+    xp, x, t, w = float_arrays(x, t, w)
+    weights, history, largest = _as_tuple(w), [], float(xp.finfo(w.dtype).max)
     for epoch in range(1, epochs + 1):
         for k in range(x.shape[0]):
             xk = x[k, :]
+            sample, target = _as_tuple(xk), float(t[k])  # the table's reads
+            _check_step(weights, sample, target, lr, largest, f"at epoch {epoch}, sample {k}")
             p = xk @ w
             w = w + lr * (t[k] - p) * xk  # a new array: the input w is never written
-            target, p_before, p_after = float(t[k]), float(p), float(xk @ w)  # the table's reads
+            p_before, p_after = float(p), float(xk @ w)
             row = DeltaRuleStep(
                 epoch=epoch,
                 sample=k,
-                x=_as_tuple(xk),
+                x=sample,
                 target=target,
                 prediction_before=p_before,
-                loss_before=0.5 * (target - p_before) ** 2,
+                loss_before=0.5 * (target - p_before) * (target - p_before),  # inf, not an error
                 weights_before=weights,
                 weights_after=_as_tuple(w),
                 prediction_after=p_after,
-                loss_after=0.5 * (target - p_after) ** 2,
+                loss_after=0.5 * (target - p_after) * (target - p_after),
             )
             history.append(row)
             weights = row.weights_after

@@ -477,3 +477,127 @@ def test_no_host_sync_even_with_the_checks_on(torch, fn):
     with SyncCounter() as counter:
         fn(*args)
     assert counter.count == 0, counter.seen
+
+
+# --- extreme input: 1e300, 1e-300, float32's largest number, infinity --------
+
+F32_MAX = float(np.finfo(np.float32).max)
+EXTREMES = [  # (value, dtype): the first element of x = [value, 0.5, -2]
+    (1e300, np.float64),
+    (-1e300, np.float64),
+    (1e-300, np.float64),
+    (F32_MAX, np.float32),
+    (-F32_MAX, np.float32),
+    (F32_MAX, np.float64),
+    (float("inf"), np.float64),
+    (-float("inf"), np.float64),
+    (float("inf"), np.float32),
+    (-float("inf"), np.float32),
+]
+EXTREME_IDS = [f"{v:g}-{np.dtype(d).name}" for v, d in EXTREMES]
+EXTREME_FUNCTIONS = {  # name: (dlnotes, the torch reference of x, a float tensor)
+    "sigmoid": (act.sigmoid, lambda t, x: t.sigmoid(x)),
+    "sigmoid_grad": (act.sigmoid_grad, lambda t, x: _autograd(t, t.sigmoid, x)),
+    "log_sigmoid": (act.log_sigmoid, lambda t, x: t.nn.functional.logsigmoid(x)),
+    "tanh": (act.tanh, lambda t, x: t.tanh(x)),
+    "tanh_grad": (act.tanh_grad, lambda t, x: _autograd(t, t.tanh, x)),
+    "relu": (act.relu, lambda t, x: t.relu(x)),
+    "relu_grad": (act.relu_grad, lambda t, x: _autograd(t, t.relu, x)),
+    "leaky_relu": (act.leaky_relu, lambda t, x: t.nn.functional.leaky_relu(x)),
+    "leaky_relu_grad": (
+        act.leaky_relu_grad,
+        lambda t, x: _autograd(t, t.nn.functional.leaky_relu, x),
+    ),
+    "softmax": (act.softmax, lambda t, x: t.softmax(x, dim=-1)),
+    "log_softmax": (act.log_softmax, lambda t, x: t.log_softmax(x, dim=-1)),
+    "softmax_grad": (
+        act.softmax_grad,
+        lambda t, x: t.autograd.functional.jacobian(lambda v: t.softmax(v, dim=-1), x),
+    ),
+    "softmax_vjp": (
+        lambda x: act.softmax_vjp(x, np.array([1.0, -1.0, 0.5], dtype=x.dtype)),
+        lambda t, x: _autograd(
+            t, lambda v: t.softmax(v, dim=-1) * t.tensor([1.0, -1.0, 0.5], dtype=x.dtype), x
+        ),
+    ),
+    "swish": (act.swish, lambda t, x: t.nn.functional.silu(x)),
+    "swish_grad": (act.swish_grad, lambda t, x: _autograd(t, t.nn.functional.silu, x)),
+    "swish_beta_2.5": (
+        lambda x: act.swish(x, beta=2.5),
+        lambda t, x: x * t.sigmoid(2.5 * x),
+    ),
+    "swish_grad_beta_2.5": (
+        lambda x: act.swish_grad(x, beta=2.5),
+        lambda t, x: _autograd(t, lambda v: v * t.sigmoid(2.5 * v), x),
+    ),
+    "identity": (act.identity, lambda t, x: x * 1),
+    "identity_grad": (act.identity_grad, lambda t, x: t.ones_like(x)),
+    "step": (act.step, lambda t, x: (x >= 0).to(x.dtype)),
+    "step_grad": (act.step_grad, lambda t, x: t.zeros_like(x)),
+}
+# Where torch gives NaN (inf - inf, -inf * 0), dlnotes gives the limit (docs/activations.md).
+LIMITS = {
+    ("softmax", 1): [1.0, 0.0, 0.0],
+    ("log_softmax", 1): [0.0, -np.inf, -np.inf],
+    ("softmax_grad", 1): np.zeros((3, 3)),
+    ("softmax_vjp", 1): [0.0, 0.0, 0.0],
+    ("swish", -1): [0.0],
+    ("swish_beta_2.5", -1): [0.0],
+    ("swish_grad", 1): [1.0],
+    ("swish_grad", -1): [0.0],
+    ("swish_grad_beta_2.5", 1): [1.0],
+    ("swish_grad_beta_2.5", -1): [0.0],
+}
+
+
+def _autograd(torch, f, x):
+    """The gradient of sum(f(x)) at x (the derivative, element by element)."""
+    x = x.clone().requires_grad_(True)
+    f(x).sum().backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("value, dtype", EXTREMES, ids=EXTREME_IDS)
+@pytest.mark.parametrize("name", EXTREME_FUNCTIONS)
+def test_extreme_input_gives_torchs_value_or_the_limit_without_warnings(torch, name, value, dtype):
+    ours, theirs = EXTREME_FUNCTIONS[name]
+    x = np.array([value, 0.5, -2.0], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = to_numpy(ours(x))
+    assert got.dtype == dtype
+    want = theirs(torch, torch.from_numpy(x)).detach().numpy()
+    if np.isinf(value) and (name, int(np.sign(value))) in LIMITS:
+        assert np.isnan(want).any()  # torch has no answer here; the limit is ours
+        limit = np.asarray(LIMITS[name, int(np.sign(value))], dtype=dtype)
+        want = np.where(np.isnan(want), np.broadcast_to(limit, want.shape), want)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=0)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-30 if dtype == np.float32 else 0)
+
+
+@pytest.mark.parametrize("fn", [act.softmax, act.log_softmax])
+def test_softmax_limits_at_infinity(fn):
+    inf = float("inf")
+    rows = np.array([[inf, 0.0, inf], [-inf, -inf, -inf], [-inf, 1.0, 1.0], [inf, -inf, 0.0]])
+    got = _no_warnings(fn, rows)
+    probabilities = np.exp(got) if fn is act.log_softmax else got
+    assert probabilities.tolist() == [
+        [0.5, 0.0, 0.5],
+        [1 / 3] * 3,
+        [0.0, 0.5, 0.5],
+        [1.0, 0.0, 0.0],
+    ]
+
+
+def test_softmax_of_the_whole_float32_range_has_no_overflow():
+    x = np.array([F32_MAX, -F32_MAX], dtype=np.float32)  # x - max(x) = -2 max: below the range
+    assert _no_warnings(act.softmax, x).tolist() == [1.0, 0.0]
+    # -6.8e38 is below float32's range: clamped at its most negative number (torch: -inf)
+    assert _no_warnings(act.log_softmax, x).tolist() == [0.0, -F32_MAX]
+
+
+def _no_warnings(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return to_numpy(fn(*args, **kwargs))

@@ -1001,3 +1001,228 @@ def test_hamming_and_margin_labels_are_data_checks():
         L.exponential([1.0, 0.0], [0.5, 0.5])
     with pytest.raises(ValueError, match="d_real must hold probabilities"):
         L.gan_discriminator_loss([1.5], [0.5], from_logits=False)
+
+
+# --------------------------------------------------------------------------
+# Extreme input: 1e300, 1e-300, float32's largest number (docs/losses.md)
+# --------------------------------------------------------------------------
+
+F32_MAX = float(np.finfo(np.float32).max)
+EXTREMES = [  # (v, dtype): each loss gets the input x = [v, 0.5]
+    (1e300, np.float64),
+    (-1e300, np.float64),
+    (1e-300, np.float64),
+    (F32_MAX, np.float32),
+    (-F32_MAX, np.float32),
+    (F32_MAX, np.float64),
+]
+EXTREME_IDS = [f"{v:g}-{np.dtype(d).name}" for v, d in EXTREMES]
+ZEROS, SIGNS, BITS, CLASSES = [0.0, 0.0], [1.0, -1.0], [1.0, 0.0], [0, 1]
+
+
+def _rows(x):
+    """(2, 2) logits, x in the first row (once: the finite check's sum must not overflow)."""
+    return np.stack([x, np.asarray([0.5, -0.5], dtype=x.dtype)])
+
+
+def _extreme_calls(torch):
+    """name: (call of x, argument holding x, power of its bound or None, other input, torch).
+
+    The bound is documented on docs/losses.md: each value at most (max / 8n)^(1/power).
+    The torch reference takes (other input, x) as tensors; None where there is none.
+    """
+    f = torch.nn.functional
+
+    def grad_of(loss):
+        def reference(other, x):
+            x = x.clone().requires_grad_(True)
+            loss(other, x).backward()
+            return x.grad
+
+        return reference
+
+    def bce(y, x):
+        return f.binary_cross_entropy_with_logits(x, y)
+
+    def ce(t, x):
+        return f.cross_entropy(torch.stack([x, torch.tensor([0.5, -0.5], dtype=x.dtype)]), t)
+
+    def margin(y, x):
+        return 1 - y * x
+
+    return {
+        "mae": (lambda y, x: L.mae(y, x), "y_pred", 1, ZEROS, lambda y, x: f.l1_loss(x, y)),
+        "mae_y_true": (lambda y, x: L.mae(x, y), "y_true", 1, ZEROS, f.l1_loss),
+        "mae_grad": (L.mae_grad, "y_pred", 1, ZEROS, grad_of(lambda y, x: f.l1_loss(x, y))),
+        "mse": (L.mse, "y_pred", 2, ZEROS, lambda y, x: f.mse_loss(x, y)),
+        "mse_y_true": (lambda y, x: L.mse(x, y), "y_true", 2, ZEROS, f.mse_loss),
+        "mse_grad": (L.mse_grad, "y_pred", 2, ZEROS, grad_of(lambda y, x: f.mse_loss(x, y))),
+        "minkowski": (
+            lambda y, x: L.minkowski(y, x, q=1.0),
+            "y_pred",
+            1,
+            ZEROS,
+            lambda y, x: torch.linalg.vector_norm(x - y, ord=1),
+        ),
+        "chebyshev": (L.chebyshev, "y_pred", 1, ZEROS, lambda y, x: torch.max(torch.abs(x - y))),
+        "hinge": (
+            L.hinge,
+            "y_pred",
+            1,
+            SIGNS,
+            lambda y, x: torch.clamp(margin(y, x), min=0).mean(),
+        ),
+        "squared_hinge": (
+            L.squared_hinge,
+            "y_pred",
+            2,
+            SIGNS,
+            lambda y, x: (torch.clamp(margin(y, x), min=0) ** 2).mean(),
+        ),
+        "absolute_margin": (
+            L.absolute_margin,
+            "y_pred",
+            1,
+            SIGNS,
+            lambda y, x: torch.abs(margin(y, x)).mean(),
+        ),
+        "exponential": (
+            L.exponential,
+            "y_pred",
+            None,
+            SIGNS,
+            lambda y, x: torch.exp(-y * x).mean(),
+        ),
+        "binary_cross_entropy_with_logits": (
+            L.binary_cross_entropy_with_logits,
+            "logits",
+            1,
+            BITS,
+            bce,
+        ),
+        "binary_cross_entropy_with_logits_grad": (
+            L.binary_cross_entropy_with_logits_grad,
+            "logits",
+            None,
+            BITS,
+            grad_of(bce),
+        ),
+        "focal_loss": (
+            lambda y, x: L.focal_loss(y, x, alpha=None, gamma=0.0),  # = BCE with logits
+            "logits",
+            1,
+            BITS,
+            bce,
+        ),
+        "softmax_cross_entropy": (
+            lambda t, x: L.softmax_cross_entropy(t, _rows(x)),
+            "logits",
+            1,
+            CLASSES,
+            ce,
+        ),
+        "softmax_cross_entropy_grad": (
+            lambda t, x: L.softmax_cross_entropy_grad(t, _rows(x)),
+            "logits",
+            1,
+            CLASSES,
+            lambda t, x: grad_of(lambda t, z: f.cross_entropy(z, t))(
+                t, torch.stack([x, torch.tensor([0.5, -0.5], dtype=x.dtype)])
+            ),
+        ),
+        "softmax_cross_entropy_and_grad": (
+            lambda t, x: L.softmax_cross_entropy_and_grad(t, _rows(x))[0],
+            "logits",
+            1,
+            CLASSES,
+            ce,
+        ),
+        "classification_error": (
+            lambda t, x: L.classification_error(t, _rows(x)),
+            "y_pred",
+            None,
+            CLASSES,
+            None,
+        ),
+        "gan_discriminator_loss": (
+            lambda _, x: L.gan_discriminator_loss(x, x[::-1].copy()),
+            "d_real",
+            1,
+            ZEROS,
+            lambda _, x: (f.softplus(-x) + f.softplus(x.flip(0))).mean(),
+        ),
+        "gan_generator_loss": (
+            lambda _, x: L.gan_generator_loss(x),
+            "d_fake",
+            1,
+            ZEROS,
+            lambda _, x: f.softplus(-x).mean(),
+        ),
+        "gan_generator_loss_grad": (
+            lambda _, x: L.gan_generator_loss_grad(x),
+            "d_fake",
+            None,
+            ZEROS,
+            lambda _, x: -torch.sigmoid(-x) / 2,
+        ),
+    }
+
+
+EXTREME_LOSSES = [
+    "mae", "mae_y_true", "mae_grad", "mse", "mse_y_true", "mse_grad", "minkowski", "chebyshev",
+    "hinge", "squared_hinge", "absolute_margin", "exponential",
+    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad", "focal_loss",
+    "softmax_cross_entropy", "softmax_cross_entropy_grad", "softmax_cross_entropy_and_grad",
+    "classification_error", "gan_discriminator_loss", "gan_generator_loss",
+    "gan_generator_loss_grad",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value, dtype", EXTREMES, ids=EXTREME_IDS)
+@pytest.mark.parametrize("name", EXTREME_LOSSES)
+def test_extreme_input_is_right_or_a_value_error_naming_it(torch, name, value, dtype):
+    call, argument, power, other, reference = _extreme_calls(torch)[name]
+    x = np.array([value, 0.5], dtype=dtype)
+    other = np.asarray(other, dtype=dtype)
+    if "softmax" in name or name == "classification_error":
+        other = np.asarray(CLASSES)
+    n = 4 if "softmax" in name else 2  # the values of the input holding v
+    refused = power is not None and abs(value) > (np.finfo(dtype).max / (8 * n)) ** (1 / power)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # never an overflow warning
+        if refused:
+            with pytest.raises(ValueError, match=rf"^{argument} must be at most .* in magnitude"):
+                call(other, x)
+            return
+        got = to_numpy(call(other, x))
+    assert got.dtype == dtype
+    if name == "exponential" and value < 0:  # e^{1e300} is inf: returned without a warning
+        assert np.isinf(got).all()
+        return
+    assert np.isfinite(got).all(), got
+    if reference is not None:
+        want = reference(torch.from_numpy(other), torch.from_numpy(x)).detach().numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_the_overflow_bound_is_where_a_sum_could_overflow():
+    # float64, 2 values: squares up to (max / 16)^(1/2) = 3.35e153 each, never an overflow
+    limit = float(np.finfo(np.float64).max / 16) ** 0.5
+    total = _no_warnings(L.mse, [-limit, limit], [limit, -limit], reduction="sum")
+    assert np.isfinite(float(total))
+    with pytest.raises(
+        ValueError, match=r"y_pred must be at most 3.35e\+153 in magnitude here \(2 values"
+    ):
+        L.mse([0.0, 0.0], [limit * 1.01, 0.0])
+    with pytest.raises(ValueError, match=r"y_true must be at most 3.35e\+153"):
+        L.mse([1e300, 0.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"logits must be at most 2.13e\+37 .* of float32"):
+        L.binary_cross_entropy_with_logits([1.0, 0.0], np.array([F32_MAX, 0.0], np.float32))
+
+
+def test_overflow_bounds_are_data_checks_that_checks_false_skips():
+    from dlnotes import checks
+
+    with checks(False), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the caller's responsibility with the checks off
+        assert float(L.mse([1e300], [0.0])) == np.inf

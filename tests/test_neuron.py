@@ -396,3 +396,49 @@ def test_extreme_inputs_give_finite_results_without_warnings():
     assert float(y) == 1.0
     g = N.gradients([1000.0], [1.0], 0.0, 1.0, activation=act.sigmoid)
     assert np.isfinite(to_numpy(g.d_w)).all()
+
+
+# --- extreme input: the delta rule never overflows silently or with OverflowError ----
+
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _quietly(fn, *args, **kwargs):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would fail here
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "x, t, dtype",
+    [
+        ([[1e300, 1.0], [0.0, 1.0]], [1.0, 0.0], np.float64),
+        ([[-1e300, 1.0], [0.0, 1.0]], [1.0, 0.0], np.float64),
+        ([[F32_MAX, 1.0], [0.0, 1.0]], [1.0, 0.0], np.float32),
+        ([[1.0, 1.0]], [F32_MAX], np.float32),
+        ([[1e200, 1.0]], [1e200], np.float64),  # the prediction 1e199 is fine, the update is not
+    ],
+    ids=["1e300", "-1e300", "float32-max", "float32-max-target", "1e200-update"],
+)
+def test_delta_rule_overflow_is_a_value_error(x, t, dtype):
+    x, t, w = (np.asarray(a, dtype=dtype) for a in (x, t, [0.1, 0.2]))
+    with pytest.raises(ValueError, match=r"^x, t and lr make the delta rule overflow at epoch 1"):
+        _quietly(N.delta_rule, x, t, w)
+
+
+def test_delta_rule_huge_target_gives_inf_losses_not_overflow_error():
+    # 0.5 (1e300 - 0.3)^2 is inf in float64: the table says so, without an OverflowError
+    result = _quietly(N.delta_rule, [[1.0, 1.0]], [1e300], [0.1, 0.2])
+    (row,) = result.history
+    assert row.loss_before == np.inf and row.loss_after == np.inf
+    assert row.weights_after == pytest.approx((1e300, 1e300))
+    assert row.prediction_after == pytest.approx(2e300)
+
+
+def test_delta_rule_tiny_input_is_exact():
+    result = _quietly(N.delta_rule, [[1e-300, 1.0]], [1.0], [0.1, 0.2])
+    (row,) = result.history
+    assert row.prediction_before == pytest.approx(0.2)
+    assert row.weights_after == pytest.approx((0.1 + 0.8e-300, 1.0))
