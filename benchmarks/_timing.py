@@ -1,8 +1,13 @@
 """Timing helpers shared by the benchmarks.
 
 Benchmarks report *ratios* measured in one run, never absolute timings as a
-test: the machines are noisy, but two functions timed back to back on the same
-data see the same noise. Each benchmark writes a Markdown table to
+test: the machines are noisy and shared. The honest way, used by
+`fresh_process_results`: every case runs in its own fresh Python process (no
+case inherits another's warmed-up allocator), the cases alternate over several
+rounds (a burst of load hits all alike), and each case's best step is kept,
+with its user and system CPU time, page faults and peak memory beside the
+wall-clock time (`measure_steps`, `case_cells`). `best_time` is the older
+in-process timer. Each benchmark writes a Markdown table to
 ``benchmarks/results/<name>.md``, which the Performance page includes.
 """
 
@@ -28,11 +33,30 @@ def best_time(fn, *, repeat=5, number=1):
 
 
 def machine() -> str:
-    """One line describing where the numbers were taken."""
+    """One line describing where the numbers were taken, and how loaded the machine was."""
     import os
 
     cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    line = f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    try:
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:  # not on this platform
+        return line
+    return f"{line}, load average {load} (1, 5, 15 min) when written"
+
+
+def versions(*modules: str) -> str:
+    """``"numpy 2.4.6, torch 2.13.0+cpu (2 threads)"`` for the modules named."""
+    import importlib
+
+    parts = []
+    for name in modules:
+        module = importlib.import_module(name)
+        part = f"{name} {getattr(module, '__version__', '?')}"
+        if name == "torch":
+            part += f" ({module.get_num_threads()} threads)"
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def write_table(
@@ -56,26 +80,58 @@ def write_table(
 def measure_steps(step, repeat: int) -> dict[str, float]:
     """Time ``repeat`` calls of ``step()`` in this process, after one warm-up call.
 
-    Returns the best wall-clock seconds per call, the user + system CPU seconds
-    per call, and the peak memory the calls add to the process in MiB (Linux:
-    the peak is reset first, then ``VmHWM`` is read against the resident size
-    before the calls; elsewhere 0).
+    Returns the best wall-clock seconds per call (``"best"``) and their median
+    (``"median"``); per call, the user and system CPU seconds (``"user"``,
+    ``"sys"``; ``"cpu"`` is their sum, all threads together) and the minor page
+    faults (``"faults"``: the kernel mapping fresh memory, most of the system
+    time of a step that allocates large arrays); and the peak memory the calls
+    add to the process in MiB (``"peak_mb"``; Linux: the peak is reset first,
+    then ``VmHWM`` is read against the resident size before the calls;
+    elsewhere 0).
     """
     import resource
+    import statistics
 
     reset = _reset_peak()
     before = _memory_kib("VmRSS") if reset else 0
     step()  # warm-up
-    best = float("inf")
+    times = []
     start = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(repeat):
         t0 = time.perf_counter()
         step()
-        best = min(best, time.perf_counter() - t0)
+        times.append(time.perf_counter() - t0)
     end = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime) / repeat
+    user = (end.ru_utime - start.ru_utime) / repeat
+    system = (end.ru_stime - start.ru_stime) / repeat
     peak = (_memory_kib("VmHWM") - before) / 1024 if reset else 0.0
-    return {"best": best, "cpu": cpu, "peak_mb": peak}
+    return {
+        "best": min(times),
+        "median": statistics.median(times),
+        "user": user,
+        "sys": system,
+        "cpu": user + system,
+        "faults": (end.ru_minflt - start.ru_minflt) / repeat,
+        "peak_mb": peak,
+    }
+
+
+CASE_HEADER = [
+    "ms per step (best)",
+    "CPU ms per step, user / system",
+    "page faults per step",
+    "peak memory added (MiB)",
+]
+
+
+def case_cells(result: dict[str, float]) -> list[str]:
+    """A `measure_steps` result as the table cells under `CASE_HEADER`."""
+    return [
+        f"{result['best'] * 1e3:.1f}",
+        f"{result.get('user', result['cpu']) * 1e3:.0f} / {result.get('sys', 0.0) * 1e3:.0f}",
+        f"{result.get('faults', 0.0):,.0f}",
+        f"{result['peak_mb']:.0f}",
+    ]
 
 
 def fresh_process_results(script: str, cases, rounds: int) -> dict[str, dict[str, float]]:
@@ -83,7 +139,10 @@ def fresh_process_results(script: str, cases, rounds: int) -> dict[str, dict[str
 
     The rounds alternate the cases, so a burst of load hits all alike. Each run
     prints one json line (`measure_steps`' dict); per case, the fastest run's
-    numbers are kept, with the largest peak memory of all its runs.
+    numbers are kept, with the largest peak memory of all its runs. A fresh
+    process for every case keeps one case's allocations from changing the next
+    one's (glibc raises its thresholds for returning memory to the kernel as a
+    process frees large blocks, so a later case would find memory ready).
     """
     import json
     import os

@@ -12,11 +12,14 @@ and bias for a given gradient of the output):
   argument) and off (``dlnotes.checks(False)``). dlnotes computes im2col
   columns (9 strided slices of the padded input) and three matrix products;
   its backward recomputes the columns from ``x`` (the signature has no saved
-  state).
+  state);
+- a profile: the three matrix products alone, at the shapes dlnotes' step
+  multiplies, on ready-made columns, with torch's BLAS and with NumPy's.
 
 Every case runs in its own fresh Python process, in alternating rounds; the
-table shows the best wall-clock time per step, the user + system CPU time of
-that process's timed steps, and the peak memory the steps add to the process
+table shows the best wall-clock time per step, the user and system CPU time and
+minor page faults of that process's timed steps, and the peak memory the steps add
+to the process
 (peak resident set size after the steps minus before them; the inputs, about
 0.4 GB, are already there). Before timing, each implementation's outputs are
 checked against torch's.
@@ -33,10 +36,13 @@ from pathlib import Path
 
 import numpy as np
 from _timing import (
+    CASE_HEADER,
+    case_cells,
     case_step,
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    versions,
     write_table,
 )
 
@@ -49,6 +55,8 @@ CASES = {
     "dlnotes_torch_unchecked": "dlnotes on torch tensors, `checks(False)`",
     "dlnotes_numpy": "dlnotes on NumPy",
     "dlnotes_numpy_unchecked": "dlnotes on NumPy, `checks(False)`",
+    "products_torch": "profile: dlnotes' three matrix products alone, torch (MKL)",
+    "products_numpy": "profile: dlnotes' three matrix products alone, NumPy (OpenBLAS)",
 }
 
 
@@ -79,8 +87,28 @@ def dlnotes_step(x, weight, bias, grad_out):
     return (y, *conv2d_backward(grad_out, x, weight, padding=1))
 
 
+def products_step(case):
+    """The three matrix products of dlnotes' step alone, on ready-made im2col columns.
+
+    Forward ``W @ cols``, weight gradient ``G @ cols.T``, column gradient ``W.T @ G``,
+    with ``cols`` of shape (C_in * 9, N * H * W): what no im2col formulation can avoid.
+    """
+    rng = np.random.default_rng(0)
+    n, c, h, w = SHAPE
+    cols = rng.standard_normal((c * K * K, n * h * w), dtype=np.float32)
+    weight = rng.standard_normal((C_OUT, c * K * K), dtype=np.float32)
+    g = rng.standard_normal((C_OUT, n * h * w), dtype=np.float32)
+    if "torch" in case:
+        import torch
+
+        cols, weight, g = (torch.from_numpy(a) for a in (cols, weight, g))
+    return lambda: (weight @ cols, g @ cols.T, weight.T @ g)
+
+
 def prepared(case):
     """The step of ``case`` as a function of no arguments, on its own copy of the data."""
+    if case.startswith("products"):
+        return products_step(case)
     return case_step(case, make_data(), torch_step, dlnotes_step)
 
 
@@ -91,17 +119,12 @@ def run_case(case):
 def main() -> None:
     import torch
 
-    check_against_torch(prepared, CASES, ["y", "grad_x", "grad_weight", "grad_bias"])
+    convolutions = [case for case in CASES if not case.startswith("products")]
+    check_against_torch(prepared, convolutions, ["y", "grad_x", "grad_weight", "grad_bias"])
     results = fresh_process_results(__file__, CASES, ROUNDS)
     theirs = results["torch"]["best"]
     rows = [
-        [
-            label,
-            f"{results[case]['best'] * 1e3:.0f}",
-            f"{results[case]['cpu'] * 1e3:.0f}",
-            f"{results[case]['best'] / theirs:.2f}",
-            f"{results[case]['peak_mb']:.0f}",
-        ]
+        [label, *case_cells(results[case]), f"{results[case]['best'] / theirs:.2f}"]
         for case, label in CASES.items()
     ]
     for case in CASES:
@@ -112,19 +135,14 @@ def main() -> None:
         "conv",
         f"conv2d forward + backward, x {'×'.join(map(str, SHAPE))} float32, 3×3 kernel, "
         f"{SHAPE[1]}→{C_OUT} channels, padding 1",
-        [
-            "implementation",
-            "ms per step",
-            "CPU ms per step (user + system)",
-            f"ratio to torch {torch.__version__} ({torch.get_num_threads()} threads)",
-            "peak memory added (MiB)",
-        ],
+        ["implementation", *CASE_HEADER, f"ratio to torch {torch.__version__}"],
         rows,
         note=f"Best of {ROUNDS * REPEAT} steps each: {ROUNDS} alternating rounds of a fresh "
-        f"process timing {REPEAT} steps after a warm-up; every output agrees with torch's "
-        "(rtol 1e-3). torch runs oneDNN's direct convolution on all its threads; dlnotes "
-        "builds im2col columns (9 strided slices, 9x the input) and runs three matrix "
-        "products (BLAS), and its backward pass rebuilds the columns from x.",
+        f"process timing {REPEAT} steps after a warm-up; {versions('numpy', 'torch')}; every "
+        "output agrees with torch's (rtol 1e-3). torch runs oneDNN's direct convolution on all "
+        "its threads; dlnotes builds im2col columns (9 strided slices, 9x the input) and runs "
+        "three matrix products (BLAS: OpenBLAS for NumPy, MKL for torch), and its backward pass "
+        "rebuilds the columns from x.",
     )
 
 

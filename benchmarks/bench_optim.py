@@ -10,31 +10,37 @@ values with a fixed gradient:
   scratch array, no allocation per step;
 - dlnotes' ``adam_step`` on NumPy arrays, checks on and off.
 
-Each case runs in a fresh process (``python benchmarks/bench_optim.py --case NAME``): a
-process that has already allocated and freed large arrays gets later ones faster (glibc's
-mmap threshold rises), which would favour whichever case runs second. The results are
-checked equal first, on 10^5 parameters over 5 steps. Run from the project root:
-``python benchmarks/bench_optim.py``; it writes ``benchmarks/results/optim.md``.
+Each case runs in a fresh process (``python benchmarks/bench_optim.py --case NAME``), in
+alternating rounds: a process that has already allocated and freed large arrays gets later
+ones faster (glibc's mmap threshold rises), which would favour whichever case runs second.
+The table shows the best step, its user and system CPU time, minor page faults (the kernel
+mapping fresh memory) and the peak memory added. The results are checked equal first, on
+10^5 parameters over 5 steps. Run from the project root: ``python benchmarks/bench_optim.py``;
+it writes ``benchmarks/results/optim.md``.
 """
 
 from __future__ import annotations
 
 import json
-import resource
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
-from _timing import write_table
+from _timing import (
+    CASE_HEADER,
+    case_cells,
+    fresh_process_results,
+    measure_steps,
+    versions,
+    write_table,
+)
 
 import dlnotes
 from dlnotes.optim import adam_step
 
 N_PARAMS = 10**7
-STEPS = 20  # timed steps per case, after 3 warm-up steps
+ROUNDS = 3  # fresh processes per case, alternating
+STEPS = 10  # timed steps per process, after 3 warm-up steps
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 CASES = {
     "torch_adam": "torch.optim.Adam(foreach=True)",
@@ -103,25 +109,9 @@ def run_case(case):
     """Time STEPS steps on N_PARAMS parameters; print a json line."""
     param, grad = data(N_PARAMS)
     step, _ = stepper(case, param, grad)
-    for _ in range(3):
+    for _ in range(2):  # measure_steps makes the third warm-up step
         step()
-    times = []
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        json.dumps(
-            {
-                "best": min(times),
-                "median": float(np.median(times)),
-                "user": (after.ru_utime - before.ru_utime) / STEPS,
-                "sys": (after.ru_stime - before.ru_stime) / STEPS,
-            }
-        )
-    )
+    print(json.dumps(measure_steps(step, STEPS)))
 
 
 def check_equal():
@@ -138,41 +128,32 @@ def check_equal():
 
 def main():
     check_equal()
-    measured = {}
-    for case in CASES:
-        proc = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--case", case],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        measured[case] = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(case, measured[case], flush=True)
+    measured = fresh_process_results(__file__, CASES, ROUNDS)
     rows = []
     for case, label in CASES.items():
         t = measured[case]
         reference = "torch_adam" if "torch" in case else "numpy_inplace"
         ratio = t["best"] / measured[reference]["best"]
+        print(case, t, flush=True)
         rows.append(
             [
                 label,
-                f"{t['best'] * 1e3:.1f}",
-                f"{t['median'] * 1e3:.1f}",
-                f"{t['user'] * 1e3:.0f} / {t['sys'] * 1e3:.0f}",
+                *case_cells(t),
                 f"{ratio:.2f} ({CASES[reference]})" if case != reference else "1 (reference)",
             ]
         )
     write_table(
         "optim",
         f"One Adam step on {N_PARAMS:,} float32 parameters",
-        ["implementation", "best, ms", "median, ms", "CPU user / system, ms", "ratio"],
+        ["implementation", *CASE_HEADER, "ratio"],
         rows,
-        note=f"Each case in a fresh process: {STEPS} timed steps after 3 warm-up steps, on the "
-        f"same data; results checked equal first. torch {torch.__version__} CPU with "
-        f"{torch.get_num_threads()} threads, NumPy {np.__version__}. CPU times are per step, "
-        "summed over threads; system time is mostly the kernel mapping fresh pages for new "
-        "arrays. `adam_step` is pure: each step returns new `param`, `m` and `v` (three "
-        "40 MB arrays) and its temporaries, where the in-place updates reuse their memory.",
+        note=f"Best of {ROUNDS * STEPS} steps each: {ROUNDS} alternating rounds of a fresh "
+        f"process timing {STEPS} steps after 3 warm-up steps, on the same data; results "
+        f"checked equal first. {versions('numpy', 'torch')}, CPU. CPU times are per step, "
+        "summed over threads; the system time is mostly the kernel mapping fresh pages for "
+        "new arrays (the page faults). `adam_step` is pure: each step returns new `param`, "
+        "`m` and `v` (three 40 MB arrays, each made once and updated in place), where the "
+        "in-place updates reuse their memory and torch's allocates one array (its denominator).",
     )
 
 

@@ -7,20 +7,19 @@ gradient of the output):
 
 - torch: ``F.max_pool2d(x, 2, return_indices=True)`` then ``out.backward(grad_out)``
   (its CPU kernels, all its threads);
-- dlnotes: ``max_pool2d`` then ``max_pool2d_backward(grad_out, indices, x.shape)``,
-  on torch tensors and on NumPy arrays, with the data checks on (the default)
-  and off (``dlnotes.checks(False)``).
-
-``max_pool2d_backward`` knows only the positions, not the windows: it is a
-scatter-add with standard array operations (a stable sort of each plane's
-indices, ``searchsorted`` for each position's run, running sums), where torch
-loops over the output and adds each gradient at its index.
+- dlnotes: ``max_pool2d`` then ``max_pool2d_backward(grad_out, indices, x.shape,
+  kernel_size=2)``, given the window as torch's backward kernel is, on torch tensors
+  and on NumPy arrays, with the data checks on (the default) and off
+  (``dlnotes.checks(False)``);
+- dlnotes on NumPy with the positions alone (``max_pool2d_backward(grad_out,
+  indices, x.shape)``): the generic scatter-add (a stable sort of each plane's
+  indices, ``searchsorted`` for each position's run, running sums).
 
 Every case runs in its own fresh Python process, in alternating rounds; the
-table shows the best wall-clock time per step, the user + system CPU time of
-that process's timed steps, and the peak memory the steps added to the
-process (its resident set's high-water mark, reset once the data is made,
-minus the resident set then).
+table shows the best wall-clock time per step, the user and system CPU time
+and minor page faults of that process's timed steps, and the peak memory the
+steps added to the process (its resident set's high-water mark, reset once the
+data is made, minus the resident set then).
 Before timing, each implementation's outputs are checked against torch's.
 
 Run from the project root: ``python benchmarks/bench_pooling.py``.
@@ -35,10 +34,13 @@ from pathlib import Path
 
 import numpy as np
 from _timing import (
+    CASE_HEADER,
+    case_cells,
     case_step,
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    versions,
     write_table,
 )
 
@@ -52,6 +54,7 @@ CASES = {
     "dlnotes_torch_unchecked": "dlnotes on torch tensors, `checks(False)`",
     "dlnotes_numpy": "dlnotes on NumPy",
     "dlnotes_numpy_unchecked": "dlnotes on NumPy, `checks(False)`",
+    "dlnotes_numpy_positions": "dlnotes on NumPy, positions only (sort-based scatter-add)",
 }
 
 
@@ -75,12 +78,21 @@ def dlnotes_step(x, grad_out):
     from dlnotes.pooling import max_pool2d, max_pool2d_backward
 
     out, indices = max_pool2d(x, KERNEL)
+    grad_x = max_pool2d_backward(grad_out, indices, tuple(x.shape), kernel_size=KERNEL)
+    return out, indices, grad_x
+
+
+def positions_step(x, grad_out):
+    from dlnotes.pooling import max_pool2d, max_pool2d_backward
+
+    out, indices = max_pool2d(x, KERNEL)
     return out, indices, max_pool2d_backward(grad_out, indices, tuple(x.shape))
 
 
 def prepared(case):
     """The step of ``case`` as a function of no arguments, on its own copy of the data."""
-    return case_step(case, make_data(), torch_step, dlnotes_step)
+    step = positions_step if case.endswith("positions") else dlnotes_step
+    return case_step(case, make_data(), torch_step, step)
 
 
 def run_case(case):
@@ -92,39 +104,25 @@ def main() -> None:
 
     check_against_torch(prepared, CASES, ["out", "indices", "grad_x"], exact=True)
     results = fresh_process_results(__file__, CASES, ROUNDS)
-    best = {case: r["best"] for case, r in results.items()}
-    cpu = {case: r["cpu"] for case, r in results.items()}
-    peak = {case: r["peak_mb"] for case, r in results.items()}
-    theirs = best["torch"]
+    theirs = results["torch"]["best"]
     rows = [
-        [
-            label,
-            f"{best[case] * 1e3:.1f}",
-            f"{cpu[case] * 1e3:.1f}",
-            f"{peak[case]:.0f}",
-            f"{best[case] / theirs:.2f}",
-        ]
+        [label, *case_cells(results[case]), f"{results[case]['best'] / theirs:.2f}"]
         for case, label in CASES.items()
     ]
     for case in CASES:
-        print(f"{case}: {best[case] * 1e3:.1f} ms, {best[case] / theirs:.2f} x torch")
+        r = results[case]
+        print(f"{case}: {r['best'] * 1e3:.1f} ms, {r['best'] / theirs:.2f} x torch")
     write_table(
         "pooling",
         f"Max pooling forward + backward, {'×'.join(map(str, SHAPE))} float32, "
         f"{KERNEL}×{KERNEL} windows, stride {KERNEL}",
-        [
-            "implementation",
-            "ms per step",
-            "CPU ms per step (user + system)",
-            "peak memory added (MB)",
-            f"ratio to torch {torch.__version__} ({torch.get_num_threads()} threads)",
-        ],
+        ["implementation", *CASE_HEADER, f"ratio to torch {torch.__version__}"],
         rows,
         note=f"Best of {ROUNDS * REPEAT} steps each: {ROUNDS} alternating rounds of a fresh "
-        f"process timing {REPEAT} steps after a warm-up; the maxima, indices and gradient of "
-        "every implementation equal torch's exactly. Peak memory: the largest growth of the "
-        "process's resident set over the data and libraries, over the rounds (the output, "
-        "indices and gradient alone take 22 MB).",
+        f"process timing {REPEAT} steps after a warm-up; {versions('numpy', 'torch')}. The "
+        "maxima, indices and gradient of every implementation equal torch's exactly. Peak "
+        "memory: the largest growth of the process's resident set over the data and "
+        "libraries, over the rounds (the output, indices and gradient alone take 22 MB).",
     )
 
 

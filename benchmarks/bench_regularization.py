@@ -35,10 +35,13 @@ from pathlib import Path
 
 import numpy as np
 from _timing import (
+    CASE_HEADER,
+    case_cells,
     case_step,
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    versions,
     write_table,
 )
 
@@ -162,13 +165,11 @@ def main() -> None:
     )
     results = fresh_process_results(__file__, CASES, ROUNDS)
     best = {case: r["best"] for case, r in results.items()}
-    cpu = {case: r["cpu"] for case, r in results.items()}
     theirs, numpy_best = best["torch"], best["numpy_best"]
     rows = [
         [
             label,
-            f"{best[case] * 1e3:.0f}",
-            f"{cpu[case] * 1e3:.0f}",
+            *case_cells(results[case]),
             f"{best[case] / theirs:.2f}",
             f"{best[case] / numpy_best:.2f}",
         ]
@@ -181,18 +182,17 @@ def main() -> None:
         f"Batch norm forward + backward, {'×'.join(map(str, SHAPE))} float32, training mode",
         [
             "implementation",
-            "ms per step",
-            "CPU ms per step (user + system)",
-            f"ratio to torch {torch.__version__} ({torch.get_num_threads()} threads)",
+            *CASE_HEADER,
+            f"ratio to torch {torch.__version__}",
             "ratio to NumPy written for speed",
         ],
         rows,
         note=f"Best of {ROUNDS * REPEAT} steps each: {ROUNDS} alternating rounds of a fresh "
-        f"process timing {REPEAT} steps after a warm-up; every output agrees with torch's "
-        "(rtol 1e-3). torch runs one fused kernel per pass on all its threads; dlnotes runs "
-        "array-API operations, NumPy's on one thread. The backward pass of dlnotes recomputes the "
-        "batch statistics from x (its signature has no saved state); the NumPy written for "
-        "speed and torch keep them from the forward pass.",
+        f"process timing {REPEAT} steps after a warm-up; {versions('numpy', 'torch')}; every "
+        "output agrees with torch's (rtol 1e-3). torch runs one fused kernel per pass on all "
+        "its threads; dlnotes runs array-API operations, NumPy's on one thread. The backward "
+        "pass of dlnotes recomputes the batch statistics from x (its signature has no saved "
+        "state); the NumPy written for speed and torch keep them from the forward pass.",
     )
 
 

@@ -19,6 +19,8 @@ Layouts and conventions follow PyTorch: inputs ``(N, C, H, W)`` (a 3-D
 
 from __future__ import annotations
 
+import math
+
 from array_api_compat import device
 
 from dlnotes._checks import Count, Floats, Optional, Spec, checked
@@ -224,6 +226,17 @@ def _grad_input(xp, g, weight, shape, out_hw, stride, padding, dilation, groups)
     return _col2im(xp, cols, shape, kh, kw, stride, padding, dilation)
 
 
+def _batches(n, per_image):
+    """Slices of a batch of ``n``, a few images each: at most about 2**22 column values.
+
+    The columns of a whole batch are large (9x the input for a 3x3 kernel); in
+    blocks of 16 MiB (float32) the allocator reuses one block's memory for the
+    next, where a fresh large array costs the kernel a page fault per 4 KiB.
+    """
+    step = max(1, 2**22 // per_image)
+    return [slice(b, min(b + step, n)) for b in range(0, n, step)]
+
+
 def _by_channel(xp, a, groups):
     """``(N, C, H, W)`` as ``(groups, C/groups, N * H * W)``: channels first, then the batch."""
     n, c, h, w = a.shape
@@ -288,7 +301,9 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     Computed as im2col: every window of the padded input becomes a column (one
     strided slice per kernel offset $(i, j)$), and one matrix product with the
     kernels flattened to rows gives all outputs at once (batched over the
-    groups).
+    groups). The batch goes through a few images at a time, so that the
+    columns (9x the input for a 3x3 kernel) stay small enough for the memory
+    allocator to reuse.
 
     Examples
     --------
@@ -301,10 +316,12 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     x = x[None, ...] if single else x
     kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    cols, (ho, wo) = _im2col(xp, x, kh, kw, stride, padding, dilation, groups)
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # kernels as rows
-    out = xp.reshape(xp.matmul(w, cols), (weight.shape[0], x.shape[0], ho, wo))
-    out = xp.permute_dims(out, (1, 0, 2, 3))
+    outs = []
+    for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
+        cols, (ho, wo) = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
+        outs.append(xp.reshape(xp.matmul(w, cols), (weight.shape[0], -1, ho, wo)))
+    out = xp.permute_dims(xp.concat(outs, axis=1), (1, 0, 2, 3))
     if bias is not None:
         out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
     return out[0, ...] if single else out
@@ -359,7 +376,8 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
 
     with $G$ the gradient as a (C_out, positions) matrix per group; the
     column gradient goes back to the pixels by col2im, which adds up the
-    windows that overlap.
+    windows that overlap. As in `conv2d`, a few images at a time: the weight
+    gradient is the sum of the blocks' products.
 
     Examples
     --------
@@ -373,10 +391,16 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
     x, grad_out = (x[None, ...], grad_out[None, ...]) if single else (x, grad_out)
     kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    cols, out_hw = _im2col(xp, x, kh, kw, stride, padding, dilation, groups)
-    g = _by_channel(xp, grad_out, groups)  # (G, C_out/G, N*Ho*Wo)
-    grad_w = xp.matmul(g, xp.matrix_transpose(cols))  # (G, C_out/G, C_in/G*kh*kw)
-    grad_x = _grad_input(xp, g, weight, x.shape, out_hw, stride, padding, dilation, groups)
+    grad_w, grad_xs = 0.0, []
+    for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
+        xs, out_hw = x[part, ...], tuple(grad_out.shape[-2:])
+        cols, _ = _im2col(xp, xs, kh, kw, stride, padding, dilation, groups)
+        g = _by_channel(xp, grad_out[part, ...], groups)  # (G, C_out/G, n*Ho*Wo)
+        grad_w = grad_w + xp.matmul(g, xp.matrix_transpose(cols))  # (G, C_out/G, C_in/G*kh*kw)
+        grad_xs.append(
+            _grad_input(xp, g, weight, xs.shape, out_hw, stride, padding, dilation, groups)
+        )
+    grad_x = xp.concat(grad_xs, axis=0)
     grad_b = xp.sum(grad_out, axis=(0, 2, 3))
     return (grad_x[0, ...] if single else grad_x), xp.reshape(grad_w, weight.shape), grad_b
 

@@ -157,9 +157,14 @@ class State(Spec):
                     f"{where} must have param's shape {tuple(param.shape)}, got "
                     f"{tuple(v.shape)} (the state of another parameter?)"
                 )
-            ok = xp.all(xp.isfinite(v))
+            if not call.enabled or math.prod(v.shape) == 0:  # no data checks to compute
+                continue
+            # two reductions, no array-sized temporary: a NaN makes the minimum and the
+            # maximum NaN, an infinity one of them infinite
+            low, high = xp.min(v), xp.max(v)
+            ok = xp.isfinite(low) & xp.isfinite(high)
             if field in self.nonnegative:
-                ok = ok & xp.all(v >= 0)
+                ok = ok & (low >= 0)
             bound = " and >= 0" if field in self.nonnegative else ""
             call.require(ok, f"{where} must be finite{bound}")
         return value
@@ -963,6 +968,12 @@ def adam_step(param, grad, state=None, *, lr=0.001, betas=(0.9, 0.999), eps=1e-8
     $m$ and $v$ start at 0, so for small $t$ they underestimate the mean
     gradient and the mean squared gradient; dividing by $1-\beta^t$ corrects
     that bias (the first step moves every parameter by about $\eta$).
+    The corrections are numbers, not arrays: the step is computed as
+    $\theta - \alpha_t\, m_t / (\sqrt{v_t} + \hat\epsilon_t)$ with
+    $\alpha_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)$ and
+    $\hat\epsilon_t = \epsilon\sqrt{1-\beta_2^t}$, the same update (to
+    rounding) with fewer passes over the arrays. Each new array is made once
+    and then updated in place, so the step allocates only what it returns.
     Erratum X8: the slide says Adam "uses second order momentums"; $v$ is the
     second *moment* of the gradients (the mean of their squares), not
     second-order (curvature, Hessian) information.
@@ -977,9 +988,21 @@ def adam_step(param, grad, state=None, *, lr=0.001, betas=(0.9, 0.999), eps=1e-8
     beta1, beta2 = betas
     m, v, step = (xp.zeros_like(param), xp.zeros_like(param), 0) if state is None else state
     step += 1
-    m = xp.asarray(beta1 * m + (1 - beta1) * grad)  # first moment: mean gradient
-    v = xp.asarray(beta2 * v + (1 - beta2) * grad * grad)  # second moment: mean squared gradient
-    # bias correction m / (1 - beta1^t) and v / (1 - beta2^t), on scalars rather than arrays
-    step_size, root_correction = lr / (1 - beta1**step), math.sqrt(1 - beta2**step)
-    new = param - step_size * m / (xp.sqrt(v) / root_correction + eps)
-    return xp.asarray(new), AdamState(m, v, step)
+    # beta m + (1 - beta) g written as m + (1 - beta)(g - m): one new array, updated in place
+    new_m = grad - m
+    new_m *= 1 - beta1
+    new_m += m  # first moment: mean gradient
+    new_v = grad * grad
+    new_v -= v
+    new_v *= 1 - beta2
+    new_v += v  # second moment: mean squared gradient
+    # the bias corrections m / (1 - beta1^t) and v / (1 - beta2^t), folded into two scalars
+    root = math.sqrt(1 - beta2**step)
+    step_size = lr * root / (1 - beta1**step)
+    new = xp.sqrt(new_v)
+    new += eps * root
+    new **= -1
+    new *= new_m  # m / (sqrt(v) + eps sqrt(1 - beta2^t))
+    new *= -step_size
+    new += param  # param - step_size * m / (sqrt(v) + eps sqrt(1 - beta2^t))
+    return xp.asarray(new), AdamState(xp.asarray(new_m), xp.asarray(new_v), step)

@@ -21,7 +21,9 @@ be the maximum of several windows, and its gradient is the **sum** of theirs.
 That is a scatter-add with repeated indices, which ``x[idx] += y`` (and
 array-api-extra's ``at(x, idx).add(y)`` on NumPy) gets wrong: it keeps one of
 the repeated updates. `max_pool2d_backward` sorts each plane's indices and
-sums each run of equal indices instead, with standard array operations only.
+sums each run of equal indices instead, with standard array operations only;
+given the forward pass's window, it adds into one strided view per window
+element instead, with no sort.
 """
 
 from __future__ import annotations
@@ -142,6 +144,30 @@ def _max_pool_backward_rule(call):
     shape = call.args["input_shape"]
     _plane_shape(call, "input_shape", shape, "grad_out")
     _indices_fit(call, shape[-2], shape[-1], "input_shape")
+    if call.args["kernel_size"] is None:
+        if call.args["stride"] is not None or call.args["padding"] != (0, 0):
+            raise ValueError("stride and padding need kernel_size (the forward pass's window)")
+        return
+    h, w = shape[-2], shape[-1]
+    out = _window(call, h, w)
+    got = tuple(call.args["grad_out"].shape[-2:])
+    if got != out:
+        raise ValueError(
+            f"grad_out must have the pooled plane {out} of input_shape {tuple(shape)} "
+            f"with these kernel_size, stride and padding, got {got}"
+        )
+    if call.enabled and math.prod(call.args["indices"].shape) > 0:  # each index in its window
+        xp, idx = call.xp, call.args["indices"]
+        (kh, kw), (ph, pw) = call.args["kernel_size"], call.args["padding"]
+        sh, sw = call.args["stride"] or (kh, kw)
+        top = xp.arange(out[0], device=call.device)[:, None] * sh - ph
+        left = xp.arange(out[1], device=call.device)[None, :] * sw - pw
+        i, j = idx // w - top, idx % w - left  # reductions: no boolean arrays to make
+        call.require(
+            (xp.min(i) >= 0) & (xp.max(i) < kh) & (xp.min(j) >= 0) & (xp.max(j) < kw),
+            "indices must lie in their windows of kernel_size, stride and padding "
+            "(the forward pass's); an index outside its window",
+        )
 
 
 def _avg_pool_backward_rule(call):
@@ -296,26 +322,31 @@ def max_pool2d(x, kernel_size, *, stride=None, padding=0):
     rows = xp.arange(ho, device=device(x)) * sh - ph
     cols = xp.arange(wo, device=device(x)) * sw - pw
     corner = rows[:, None] * w + cols[None, :]  # flat position of each window's top-left element
-    out = indices = None
+    out = offset = None
     for i in range(kh):  # one shifted, strided view per window element, in row-major order
         for j in range(kw):
             v = padded[..., i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw]
             if out is None:
-                out, indices = v, xp.broadcast_to(corner, v.shape)
+                out, offset = v, xp.zeros(v.shape, dtype=corner.dtype, device=device(x))
                 continue
             bigger = v > out  # strictly: a tie keeps the first maximum
-            out = xp.where(bigger, v, out)
-            indices = xp.where(bigger, corner + (i * w + j), indices)
-    return out, indices
+            out = xp.maximum(v, out)
+            offset = xp.where(bigger, i * w + j, offset)  # the maximum's place in its window
+    return out, corner + offset
 
 
 @checked(
     grad_out=Floats(ndim=(3, 4)),
     indices=Ints(low=0, like="grad_out"),
     input_shape=Shape(3, 4),
+    kernel_size=Optional(Pair(1)),
+    stride=Optional(Pair(1)),
+    padding=Pair(0),
     extra=_max_pool_backward_rule,
 )
-def max_pool2d_backward(grad_out, indices, input_shape):
+def max_pool2d_backward(
+    grad_out, indices, input_shape, *, kernel_size=None, stride=None, padding=0
+):
     r"""Gradient of `max_pool2d` with respect to x: each window's gradient goes to its argmax.
 
     Slide formula: O9.
@@ -329,6 +360,14 @@ def max_pool2d_backward(grad_out, indices, input_shape):
         ``[0, H*W)`` of each ``(H, W)`` plane.
     input_shape : tuple of int
         The shape of the pooled input x, ``(N, C, H, W)`` or ``(C, H, W)``.
+    kernel_size : int or (int, int), optional
+        The forward pass's window, if known (PyTorch's own backward kernel
+        takes it too). ``None`` (the default): the positions alone are used.
+    stride : int or (int, int), optional
+        The forward pass's stride, with ``kernel_size``; ``None`` means
+        ``kernel_size``.
+    padding : int or (int, int), default=0
+        The forward pass's padding, with ``kernel_size``.
 
     Returns
     -------
@@ -343,8 +382,10 @@ def max_pool2d_backward(grad_out, indices, input_shape):
         ``input_shape`` is not a tuple of ints.
     ValueError
         If ``grad_out`` is not finite or not 3-D or 4-D, ``indices`` has
-        another shape or holds a position outside ``[0, H*W)``, or
-        ``input_shape`` does not match grad_out's leading axes.
+        another shape or holds a position outside ``[0, H*W)`` (or, with
+        ``kernel_size``, outside its window), ``input_shape`` does not match
+        grad_out's leading axes, or grad_out's plane is not the pooled plane
+        of ``input_shape`` with the window given.
 
     Notes
     -----
@@ -355,10 +396,14 @@ def max_pool2d_backward(grad_out, indices, input_shape):
     elements, so only the argmax gets a gradient, and of tied maxima only the
     first in row-major order (the one ``indices`` names, as in PyTorch).
     Where windows overlap, one element can be the argmax of several windows:
-    the sum above has several terms. This is a scatter-add with repeated
-    indices, written here without ``x[idx] += y`` (which keeps only one of
-    the repeats on NumPy): each plane's indices are sorted, and each run of
-    equal indices is summed.
+    the sum above has several terms. Knowing only the positions, this is a
+    scatter-add with repeated indices, written here without ``x[idx] += y``
+    (which keeps only one of the repeats on NumPy): each plane's indices are
+    sorted, and each run of equal indices is summed. Knowing the window, it
+    is the transpose of the forward pass's views instead: for each window
+    element $(i, j)$, the gradients whose argmax sits there are added into
+    the strided view of x that the element saw, one view at a time, so the
+    repeats add up without a sort (and many times faster).
 
     Examples
     --------
@@ -366,13 +411,32 @@ def max_pool2d_backward(grad_out, indices, input_shape):
 
     >>> max_pool2d_backward([[[1.0, 2.0]]], [[[1, 1]]], (1, 1, 3)).tolist()
     [[[0.0, 3.0, 0.0]]]
+
+    The same with the forward pass's window, ``(1, 2)`` with stride 1:
+
+    >>> g = max_pool2d_backward([[[1.0, 2.0]]], [[[1, 1]]], (1, 1, 3), kernel_size=(1, 2), stride=1)
+    >>> g.tolist()
+    [[[0.0, 3.0, 0.0]]]
     """
     xp, grad_out = float_arrays(grad_out)
-    h, w = input_shape[-2], input_shape[-1]
-    plane = grad_out.shape[-2] * grad_out.shape[-1]
-    grads = xp.reshape(grad_out, (-1, plane))
-    grad_x = _scatter_add(xp, grads, xp.reshape(xp.asarray(indices), grads.shape), h * w)
-    return xp.reshape(grad_x, tuple(input_shape))
+    indices = xp.asarray(indices)
+    *lead, h, w = input_shape
+    ho, wo = grad_out.shape[-2], grad_out.shape[-1]
+    if kernel_size is None:  # positions only: a scatter-add that sums repeated indices
+        grads = xp.reshape(grad_out, (-1, ho * wo))
+        grad_x = _scatter_add(xp, grads, xp.reshape(indices, grads.shape), h * w)
+        return xp.reshape(grad_x, tuple(input_shape))
+    (kh, kw), (ph, pw) = _pair(kernel_size), _pair(padding)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    rows = xp.arange(ho, device=device(grad_out)) * sh - ph
+    cols = xp.arange(wo, device=device(grad_out)) * sw - pw
+    offset = indices - (rows[:, None] * w + cols[None, :])  # i * W + j: the argmax in its window
+    grad = xp.zeros((*lead, h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype, device=device(grad_out))
+    for i in range(kh):  # each window element's gradients go to one strided view of x
+        for j in range(kw):
+            hit = xp.where(offset == i * w + j, grad_out, 0.0)
+            grad[..., i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += hit
+    return grad[..., ph : ph + h, pw : pw + w]
 
 
 @checked(

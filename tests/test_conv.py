@@ -399,3 +399,21 @@ def test_c3_upsampling_rejects_bad_input(fn):
     with pytest.raises(TypeError, match="factor"):
         fn(GRID16, 2.0)
     assert fn(GRID16.astype(np.float32)).dtype == np.float32
+
+
+def test_conv2d_in_blocks_of_images_matches_torch(torch):
+    """A batch whose columns exceed one block (2**22 values) is computed a few images
+    at a time (here one): the blocks' outputs, input gradients and summed weight
+    gradients equal torch's."""
+    rng = np.random.default_rng(5)
+    x, w = rng.normal(size=(3, 16, 128, 130)), rng.normal(size=(8, 4, 3, 3))
+    assert 16 * 9 * 128 * 130 > 2**22 // 2  # so each block holds a single image
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = torch.nn.functional.conv2d(tx, tw, padding=1, stride=2, groups=4)
+    g = rng.normal(size=tuple(y.shape))
+    y.backward(torch.tensor(g))
+    assert_close(C.conv2d(x, w, padding=1, stride=2, groups=4), y.detach().numpy(), **TOL)
+    gx, gw, gb = C.conv2d_backward(g, x, w, padding=1, stride=2, groups=4)
+    assert_close(gx, tx.grad.numpy(), **TOL)
+    assert_close(gw, tw.grad.numpy(), **TOL)
+    assert_close(gb, g.sum(axis=(0, 2, 3)), **TOL)

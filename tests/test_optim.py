@@ -613,6 +613,16 @@ P2, G2 = np.array([1.0, 2.0]), np.array([0.5, -0.5])
             "state.step",
         ),
         (
+            lambda: O.adam_step(P2, G2, O.AdamState(np.array([0.0, np.nan]), np.zeros(2), 1)),
+            ValueError,
+            "state.m must be finite",
+        ),
+        (
+            lambda: O.adam_step(P2, G2, O.AdamState(np.zeros(2), np.array([np.inf, 0.0]), 1)),
+            ValueError,
+            "state.v must be finite and >= 0",
+        ),
+        (
             lambda: O.adam_step(P2, G2, O.AdamState(np.zeros(2), np.zeros(2), 1.5)),
             TypeError,
             "state.step",
@@ -725,3 +735,13 @@ def test_r5_coupled_and_decoupled_weight_decay_equal_for_sgd_differ_for_adam(tor
     ]:
         path = _run_torch(torch, torch_name, options, [start], loss)
         np.testing.assert_allclose(runs[optimizer, mode], path[-1][0], rtol=TOL, atol=TOL)
+
+
+def test_state_check_is_exact_where_its_quick_sum_overflows():
+    """Finite float32 moments whose sum overflows pass (the element-wise test decides)."""
+    big = np.full(4, 3e38, dtype=np.float32)
+    p, g = np.zeros(4, dtype=np.float32), np.ones(4, dtype=np.float32)
+    new, state = O.adam_step(p, g, O.AdamState(big, big, 3), lr=0.1)
+    assert np.all(np.isfinite(new)) and state.step == 4
+    with pytest.raises(ValueError, match=r"state\.v must be finite and >= 0"):
+        O.adam_step(p, g, O.AdamState(big, -big, 3), lr=0.1)

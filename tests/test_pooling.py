@@ -94,6 +94,21 @@ def test_max_pool2d_values_indices_and_backward_match_torch(torch, k, s, p):
     assert_close(got_out, out, **TOL)
     assert np.array_equal(to_numpy(got_idx), idx)
     assert_close(P.max_pool2d_backward(g, got_idx, x.shape), grad, **TOL)
+    windowed = P.max_pool2d_backward(g, got_idx, x.shape, kernel_size=k, stride=s, padding=p)
+    assert_close(windowed, grad, **TOL)
+
+
+def test_max_pool2d_backward_with_the_window_is_torch_bit_for_bit_without_overlap(torch):
+    x = _x(shape=(3, 4, 8, 6), seed=7).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    out, idx = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
+    g = torch.tensor(_x(shape=tuple(out.shape), seed=8).astype(np.float32))
+    out.backward(g)
+    got = P.max_pool2d_backward(g, idx, tuple(x.shape), kernel_size=2)
+    assert type(got) is torch.Tensor
+    assert np.array_equal(to_numpy(got), tx.grad.numpy())
+    got = P.max_pool2d_backward(g.numpy(), idx.numpy(), x.shape, kernel_size=(2, 2), stride=2)
+    assert got.dtype == np.float32 and np.array_equal(got, tx.grad.numpy())
 
 
 @pytest.mark.parametrize(("k", "s", "p"), GRID, ids=GRID_IDS)
@@ -128,6 +143,9 @@ def test_every_function_matches_torch_on_every_backend(xp, torch, k, s, p):
     assert_close(got_out, out, **TOL)
     assert np.array_equal(to_numpy(got_idx), idx)
     assert_close(P.max_pool2d_backward(ga, got_idx, x.shape), grad, **TOL)
+    windowed = P.max_pool2d_backward(ga, got_idx, x.shape, kernel_size=k, stride=s, padding=p)
+    assert type(windowed) is type(xa)
+    assert_close(windowed, grad, **TOL)
     unpooled = torch.nn.functional.max_unpool2d(
         torch.tensor(out), torch.tensor(idx), k, stride=s, padding=p, output_size=x.shape[-2:]
     )
@@ -366,6 +384,41 @@ def test_integer_and_list_input_become_float64():
             lambda: P.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2), int), 16),
             TypeError,
             "input_shape",
+        ),
+        (  # 8 = (row 2, col 0) is not in the 2x2 window of output (0, 1)
+            lambda: P.max_pool2d_backward(
+                np.ones((1, 1, 2, 2)), [[[[0, 8], [8, 10]]]], (1, 1, 4, 4), kernel_size=2
+            ),
+            ValueError,
+            "indices",
+        ),
+        (
+            lambda: P.max_pool2d_backward(
+                np.ones((1, 1, 2, 2)), [[[[5, 2], [12, 15]]]], (1, 1, 4, 4), kernel_size=3
+            ),
+            ValueError,
+            "grad_out",
+        ),
+        (
+            lambda: P.max_pool2d_backward(
+                np.ones((1, 1, 2, 2)), [[[[5, 2], [12, 15]]]], (1, 1, 4, 4), stride=2
+            ),
+            ValueError,
+            "stride",
+        ),
+        (
+            lambda: P.max_pool2d_backward(
+                np.ones((1, 1, 2, 2)), [[[[5, 2], [12, 15]]]], (1, 1, 4, 4), kernel_size=0
+            ),
+            ValueError,
+            "kernel_size",
+        ),
+        (
+            lambda: P.max_pool2d_backward(
+                np.ones((1, 1, 2, 2)), [[[[5, 2], [12, 15]]]], (1, 1, 4, 4), kernel_size="2"
+            ),
+            TypeError,
+            "kernel_size",
         ),
         (
             lambda: P.max_unpool2d(np.ones((1, 1, 2, 2)), [[[[5, 2], [12, 15]]]], (3, 4)),

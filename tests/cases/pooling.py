@@ -26,6 +26,8 @@ CASES = {
         case(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), IDX_SLIDE, (1, 1, 4, 4)),
         case(GRAD_OVERLAP, IDX_OVERLAP, (2, 3, 5, 6)),
         case(_RNG.normal(size=(3, 2, 2)), IDX_REPEAT, (3, 4, 4)),
+        case(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), IDX_SLIDE, (1, 1, 4, 4), kernel_size=2),
+        case(GRAD_OVERLAP, IDX_OVERLAP, (2, 3, 5, 6), kernel_size=3, stride=2, padding=1),
     ],
     "max_unpool2d": [
         case(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), IDX_SLIDE, (4, 4)),
