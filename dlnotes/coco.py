@@ -7,10 +7,12 @@ explicitly to NumPy arrays and returns NumPy arrays and Python floats.
 Convert arrays of another library with `to_numpy` before you build the records.
 
 `coco_evaluate` follows the rules of pycocotools' ``COCOeval`` (``bbox``)
-and gives its ``stats`` to floating-point rounding, except for one pycocotools
-bug that is not copied: pycocotools stores matches as annotation ids with 0
-meaning "no match", so a detection matched to the annotation whose id is 0
-counts as a false positive there; here it counts as a true positive.
+and gives its ``stats`` and arrays to floating-point rounding, with its
+parameters (IoU thresholds, detection limits, area ranges, class-agnostic
+evaluation), except where pycocotools is wrong: a detection matched to the
+annotation whose id is 0 counts as a true positive here (pycocotools stores
+matches as annotation ids with 0 meaning "no match"), and the AP numbers use
+the largest detection limit (pycocotools' summary looks for 100).
 
 Synthetic COCO data with every corner case of the evaluation (for tests,
 benchmarks and examples) is made by `dlnotes.datasets.make_coco_dataset`.
@@ -19,13 +21,15 @@ benchmarks and examples) is made by `dlnotes.datasets.make_coco_dataset`.
 from __future__ import annotations
 
 import json
+import numbers
 import os
+from collections.abc import Mapping
 from itertools import chain
 from operator import itemgetter
 
 import numpy as np
 
-from dlnotes._checks import Spec, checked
+from dlnotes._checks import Choice, Flag, Spec, checked
 
 __all__ = ["SUMMARY_NAMES", "coco_evaluate"]
 
@@ -35,11 +39,11 @@ SUMMARY_NAMES = (
 )  # fmt: skip
 
 # pycocotools' default box parameters (Params.setDetParams).
-_MAX_DETS = (1, 10, 100)
 _AREA_LABELS = ("all", "small", "medium", "large")
-_BOX = "[x, y, width, height] (4 finite numbers)"
+_BOX = "[x, y, width, height] (4 finite numbers of magnitude at most 1e150)"
 _AREA_RANGES = ((0.0, 1e10), (0.0, 32.0**2), (32.0**2, 96.0**2), (96.0**2, 1e10))
-
+_SHORT = {"small": "s", "medium": "m", "large": "l"}  # APs, APm, APl
+_RECALL_LEVELS = ("pycocotools", "exact")  # as average_precision(method="coco")
 
 # --------------------------------------------------------------------------
 # Validation of the json records (the package's; a snippet trusts its input)
@@ -66,6 +70,8 @@ class _Records(Spec):
 
     def check(self, name, value, call):
         value = _read_json(name, value)
+        if self.kind is list and hasattr(value, "__array__") and not isinstance(value, list):
+            return _detection_array(name, value)
         if self.kind is list and not isinstance(value, (list, tuple)):
             raise TypeError(f"{name} must be a list of detection dicts or the path of a json "
                             f"file, got {type(value).__name__}")  # fmt: skip
@@ -81,6 +87,9 @@ class _Records(Spec):
                                  "(expected 'images', 'annotations', 'categories')")  # fmt: skip
             if not isinstance(value[key], (list, tuple)):
                 raise TypeError(f"{name}[{key!r}] must be a list, got {type(value[key]).__name__}")
+        for key in ("images", "categories"):  # sorted below: one kind of id each
+            if len({isinstance(r.get("id"), str) for r in value[key] if isinstance(r, dict)}) > 1:
+                raise TypeError(f"{name}[{key!r}] ids must be all integers or all strings")
         return value
 
 
@@ -98,6 +107,74 @@ class _IouType(Spec):
         return value
 
 
+def _detection_array(name, value):
+    """Detections as an (N, 7) array [image_id, x, y, w, h, score, category_id]."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 2 or arr.shape[1] != 7:
+        raise ValueError(f"{name} as an array must be (N, 7) numbers [image_id, x, y, w, h, "
+                         f"score, category_id], got shape {arr.shape} of {arr.dtype}")  # fmt: skip
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all() or (np.abs(arr[:, 1:5]) > 1e150).any():
+        raise ValueError(f"{name} must hold finite numbers, boxes of magnitude at most 1e150")
+    if (arr[:, [0, 6]] != np.round(arr[:, [0, 6]])).any():
+        raise ValueError(f"{name}: image_id and category_id (columns 0 and 6) must be integers")
+    return arr
+
+
+def _real_list(name, value, low=-np.inf, high=np.inf):
+    """A nonempty list of real numbers in [low, high], as a float array."""
+    if isinstance(value, (str, bytes, dict)) or not np.iterable(value):
+        raise TypeError(f"{name} must be a list of numbers, got {value!r}")
+    items = list(value)
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items):
+        raise TypeError(f"{name} must hold real numbers, got {items!r:.80}")
+    arr = np.array(items, dtype=np.float64)
+    if not len(arr) or np.isnan(arr).any() or (arr < low).any() or (arr > high).any():
+        raise ValueError(f"{name} must be a nonempty list of numbers in [{low}, {high}], "
+                         f"got {items!r:.80}")  # fmt: skip
+    return arr
+
+
+class _Thresholds(Spec):
+    """``None`` or a nonempty list of IoU thresholds in [0, 1]."""
+
+    def check(self, name, value, call):
+        return None if value is None else _real_list(name, value, 0.0, 1.0)
+
+
+class _MaxDetections(Spec):
+    """A nonempty list of distinct detection limits per image, each an integer >= 1."""
+
+    def check(self, name, value, call):
+        if isinstance(value, (str, bytes, dict)) or not np.iterable(value):
+            raise TypeError(f"{name} must be a list of integers, got {value!r}")
+        items = list(value)
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items):
+            raise TypeError(f"{name} must hold integers, got {items!r:.80}")
+        if not items or min(items) < 1 or len(set(items)) != len(items):
+            raise ValueError(f"{name} must be distinct integers >= 1, got {items!r:.80}")
+        return tuple(int(v) for v in items)
+
+
+class _AreaRanges(Spec):
+    """``None`` or a dict {name: (low, high)} with an "all" entry, low <= high."""
+
+    def check(self, name, value, call):
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name} must be a dict {{name: (low, high)}}, got {value!r:.80}")
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"{name}: the names must be strings, got {list(value)!r:.80}")
+        if "all" not in value:
+            raise ValueError(f"{name} must have an 'all' range: the overall numbers use it")
+        ranges = {k: _real_list(f"{name}[{k!r}]", v) for k, v in value.items()}
+        for k, v in ranges.items():
+            if len(v) != 2 or v[0] > v[1]:
+                raise ValueError(f"{name}[{k!r}] must be (low, high) with low <= high, got {v}")
+        return {k: (float(v[0]), float(v[1])) for k, v in ranges.items()}
+
+
 # --------------------------------------------------------------------------
 # The evaluation
 
@@ -106,8 +183,23 @@ class _IouType(Spec):
     ground_truth=_Records(dict),
     detections=_Records(list),
     iou_type=_IouType(),
+    iou_thresholds=_Thresholds(),
+    max_detections=_MaxDetections(),
+    area_ranges=_AreaRanges(),
+    use_categories=Flag(),
+    recall_levels=Choice(*_RECALL_LEVELS),
 )
-def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
+def coco_evaluate(
+    ground_truth,
+    detections,
+    *,
+    iou_type="bbox",
+    iou_thresholds=None,
+    max_detections=(1, 10, 100),
+    area_ranges=None,
+    use_categories=True,
+    recall_levels="pycocotools",
+):
     r"""COCO detection metrics (AP@[.5:.95], AP50, AP75, APs/m/l, AR@1/10/100, ARs/m/l).
 
     Slide formula: D8.
@@ -122,12 +214,35 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
         with ``"id"``), ``"annotations"`` (each with ``"id"``, ``"image_id"``,
         ``"category_id"``, ``"bbox"`` as ``[x, y, width, height]``, ``"area"``
         and ``"iscrowd"``) and ``"categories"`` (each with ``"id"``).
-    detections : list of dict or path
+    detections : list of dict, (N, 7) array or path
         COCO results, or the path of their json file: each with
         ``"image_id"``, ``"category_id"``, ``"bbox"`` ``[x, y, width, height]``
-        and ``"score"``.
+        and ``"score"``. Or a NumPy array of rows ``[image_id, x, y, w, h,
+        score, category_id]``, as pycocotools' ``loadRes`` takes.
     iou_type : {"bbox"}, default="bbox"
         Only boxes are evaluated; ``"segm"`` and ``"keypoints"`` raise.
+    iou_thresholds : list of float in [0, 1], optional
+        The IoU thresholds $T$ (pycocotools' ``iouThrs``); default
+        ``np.linspace(0.5, 0.95, 10)``. AP50 and AP75 are -1 when 0.5 or
+        0.75 is not among them.
+    max_detections : list of int, default=(1, 10, 100)
+        Detection limits per image (``maxDets``); the first ``max(...)`` per
+        image and class are matched. One AR per limit, ``"AR<m>"``; every AP
+        number and ARs/m/l use the largest limit.
+    area_ranges : dict, optional
+        ``{name: (low, high)}`` object-area ranges (``areaRng`` with
+        ``areaRngLbl``), inclusive; must have ``"all"``, which the overall
+        numbers use. Default: all $[0, 10^{10}]$, small $[0, 32^2]$, medium
+        $[32^2, 96^2]$, large $[96^2, 10^{10}]$. Each other range gives
+        ``"AP<name>"`` and ``"AR<name>"`` (``s``, ``m``, ``l`` for small,
+        medium, large).
+    use_categories : bool, default=True
+        False: class-agnostic, every class one (pycocotools' ``useCats=0``).
+    recall_levels : {"pycocotools", "exact"}, default="pycocotools"
+        How a recall level is reached (as in `average_precision`): at
+        pycocotools' ``np.linspace(0, 1, 101)`` floats, or exactly at $k/100$.
+        They differ only where a recall equals 0.35, 0.41, 0.47, 0.57, 0.69,
+        0.70, 0.82, 0.83, 0.94 or 0.95 (see Notes).
 
     Returns
     -------
@@ -135,28 +250,35 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
         ``"AP"``, ``"AP50"``, ``"AP75"``, ``"APs"``, ``"APm"``, ``"APl"``,
         ``"AR1"``, ``"AR10"``, ``"AR100"``, ``"ARs"``, ``"ARm"``, ``"ARl"``:
         the 12 summary numbers as floats, in pycocotools' order, -1.0 where
-        undefined (no ground truth in that area range);
-        ``"stats"``: the same 12 numbers as an array;
-        ``"precision"``: array ``[T, R, K, A, M]`` = [10 IoU thresholds, 101
-        recall thresholds, categories, 4 area ranges, 3 maxDets], the
+        undefined (no ground truth in that area range); other parameters
+        give the names listed in ``"summary_names"``;
+        ``"stats"``: the same numbers as an array;
+        ``"precision"``: array ``[T, R, K, A, M]`` = [IoU thresholds, 101
+        recall thresholds, categories, area ranges, detection limits], the
         interpolated precision (pycocotools' ``eval["precision"]``), -1 where a
         category has no ground truth in the area range;
         ``"recall"``: array ``[T, K, A, M]``, the recall reached;
-        ``"category_ids"``: the K category ids (sorted), ``"iou_thresholds"``,
-        ``"recall_thresholds"``, ``"area_labels"`` ("all", "small", "medium",
-        "large") and ``"max_dets"`` (1, 10, 100) to index the arrays.
+        ``"per_class_AP"``, ``"per_class_AR"``: arrays ``[K]``, each class's
+        AP@[.5:.95] and AR (area "all", the largest limit), -1 without
+        ground truth;
+        ``"category_ids"``: the K category ids (sorted; ``[-1]`` when
+        class-agnostic), ``"iou_thresholds"``, ``"recall_thresholds"``,
+        ``"area_labels"``, ``"area_ranges"`` and ``"max_dets"`` to index
+        the arrays.
 
     Raises
     ------
     ValueError
         For another ``iou_type``, a file that is not valid json, a missing
-        key, a box that is not four finite numbers, a non-finite score, area
-        or iscrowd, repeated annotation ids, or a detection on an image that
-        is not in ``ground_truth["images"]``.
+        key, a box that is not four finite numbers of magnitude at most
+        $10^{150}$ (larger ones overflow $w h$), a non-finite score, area or
+        iscrowd, repeated annotation ids, a detection on an image that is not
+        in ``ground_truth["images"]``, or a parameter out of range.
     TypeError
         If ``iou_type`` is not a string, the ground truth is not a dict (or
-        one of its three sections not a list), the detections not a list, a
-        record not a dict, or ids are neither integers nor strings.
+        one of its three sections not a list), the detections not a list or
+        array, a record not a dict, ids are neither integers nor strings, or
+        a parameter has the wrong type.
     OSError
         If a path cannot be read (``FileNotFoundError``...).
 
@@ -165,16 +287,16 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
     The rules are pycocotools' (``COCOeval`` with ``iouType="bbox"``): every
     image of the ground truth is evaluated and every category of its
     ``"categories"``; ground truths and detections of other categories are
-    left out, and so are ground truths on images not listed. A ground truth
+    left out, and so are ground truths on images not listed (an id 2299 and
+    an id ``"2299"`` are different images). A ground truth
     is *ignored* when it is a crowd or its ``"area"`` field lies outside the
-    area range (inclusive borders $[0, 32^2]$, $[32^2, 96^2]$,
-    $[96^2, 10^{10}]$). Per image and category the detections are sorted by
-    score (stable) and the first 100 kept; each, in turn, takes the
-    unmatched (or crowd) ground truth of highest IoU $\ge t$, preferring
-    non-ignored ones. For a crowd the union is the detection's area:
-    $\mathrm{IoU} = |d\cap g| / |d|$. A detection matched to an ignored
-    ground truth is ignored, and so is an unmatched one whose box area
-    lies outside the range. Per category and area range, precision
+    area range (inclusive borders). Per image and category the detections
+    are sorted by score (stable) and the first ``max(max_detections)`` kept;
+    each, in turn, takes the unmatched (or crowd) ground truth of highest
+    IoU $\ge t$, preferring non-ignored ones. For a crowd the union is the
+    detection's area: $\mathrm{IoU} = |d\cap g| / |d|$. A detection matched
+    to an ignored ground truth is ignored, and so is an unmatched one whose
+    box area lies outside the range. Per category and area range, precision
     $p = \mathrm{TP}/(\mathrm{TP}+\mathrm{FP})$ over the detections of
     all images sorted by score is made monotone,
     $\tilde p(r) = \max_{r' \ge r} p(r')$, and read at the recall thresholds
@@ -183,13 +305,23 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
     $$\mathrm{AP} = \frac{1}{|T|\,|K|}\sum_{t}\sum_{k}\frac{1}{101}\sum_{r}\tilde p_{t,k}(r),
     \qquad \mathrm{AR} = \frac{1}{|T|\,|K|}\sum_{t}\sum_{k}\mathrm{recall}_{t,k},$$
 
-    averaging only over the categories that have ground truth. Unlike
-    pycocotools, which stores a match as the annotation's id with 0 for "no
-    match", a detection matched to the annotation with id 0 counts as a true
-    positive: annotation ids play no part. The matching
-    is greedy within one image and category, and vectorised across all of
-    them: one step per detection rank (at most 100) matches every
-    (image, category, area range, IoU threshold) at once.
+    averaging only over the categories that have ground truth. With
+    ``recall_levels="pycocotools"`` the thresholds $r$ are
+    ``np.linspace(0, 1, 101)``, whose 0.35 is 0.35000000000000003: a recall
+    of exactly 0.35 does not reach it (10 such levels). ``"exact"`` compares
+    $k/100$ exactly. Class-agnostic evaluation lists each image's boxes class
+    by class (in category-id order) before the stable sort by score, as
+    pycocotools does, which decides ties.
+
+    Where dlnotes differs from pycocotools: a detection matched to the
+    annotation with id 0 counts as a true positive (pycocotools stores a
+    match as the annotation's id with 0 for "no match"); the AP numbers
+    use the largest detection limit (pycocotools' summary looks for 100
+    and gives AP -1 for ``max_detections=[1, 10, 50]``); names other than
+    small/medium/large get their own numbers (pycocotools' summary gives
+    -1). The matching is greedy within one image and category, and
+    vectorised across all of them: one step per detection rank matches
+    every (image, category, area range, IoU threshold) at once.
 
     Examples
     --------
@@ -206,8 +338,21 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
     [1.0, 0.505, 0.7525, 0.75, -1.0]
     >>> r["precision"].shape
     (10, 101, 1, 4, 3)
+
+    Other parameters: two IoU thresholds, limits 1 and 5, sizes split at
+    area 100 (the borders are inclusive: both boxes are "tiny" and "big"):
+
+    >>> r = coco_evaluate(gt, dets, iou_thresholds=[0.5, 0.75], max_detections=[1, 5],
+    ...                   area_ranges={"all": (0, 1e10), "tiny": (0, 100), "big": (100, 1e10)})
+    >>> r["summary_names"]
+    ('AP', 'AP50', 'AP75', 'APtiny', 'APbig', 'AR1', 'AR5', 'ARtiny', 'ARbig')
+    >>> [round(v, 4) for v in r["stats"].tolist()]
+    [0.7525, 1.0, 0.505, 0.7525, 0.7525, 0.5, 0.75, 0.75, 0.75]
     """
     gt, dts = _load(ground_truth), _load(detections)
+    thresholds = np.linspace(0.5, 0.95, 10) if iou_thresholds is None else np.array(iou_thresholds)
+    ranges = dict(zip(_AREA_LABELS, _AREA_RANGES)) if area_ranges is None else dict(area_ranges)
+    max_dets, areas = tuple(max_detections), list(ranges)
     anns, a = gt["annotations"], "ground_truth['annotations']"
     image_ids = np.unique(_column(gt["images"], "id", "ground_truth['images']"))
     category_ids = np.unique(_column(gt["categories"], "id", "ground_truth['categories']"))
@@ -216,47 +361,66 @@ def coco_evaluate(ground_truth, detections, *, iou_type="bbox"):
     g_img = _index(image_ids, _column(anns, "image_id", a))
     g_cat = _index(category_ids, _column(anns, "category_id", a))
     g = np.flatnonzero((g_img >= 0) & (g_cat >= 0))  # pycocotools leaves the others out
-    d_img = _index(image_ids, _column(dts, "image_id", "detections"))
+    d_image, d_category, d_box, d_score = _detection_columns(dts)
+    d_img = _index(image_ids, d_image)
     if (d_img < 0).any():
         i = int(np.flatnonzero(d_img < 0)[0])
-        raise ValueError(f"detections[{i}] has image_id {dts[i]['image_id']!r}, which is not an "
-                         "image of ground_truth['images'] (pycocotools: 'Results do not "
+        raise ValueError(f"detections[{i}] has image_id {d_image.tolist()[i]!r}, which is not "
+                         "an image of ground_truth['images'] (pycocotools: 'Results do not "
                          "correspond to current coco set')")  # fmt: skip
-    d_cat = _index(category_ids, _column(dts, "category_id", "detections"))
+    d_cat = _index(category_ids, d_category)
     d = np.flatnonzero(d_cat >= 0)  # categories outside the ground truth are not evaluated
+    if not use_categories:  # pycocotools' useCats=0: one class; the lists in category order
+        g, d = g[np.argsort(g_cat[g], kind="stable")], d[np.argsort(d_cat[d], kind="stable")]
+        g_cat, d_cat, category_ids = g_cat * 0, d_cat * 0, np.array([-1])
+    g_box, g_area = _column(anns, "bbox", a, _BOX)[g], _column(anns, "area", a, "a number")[g]
     g_crowd = _column(anns, "iscrowd", a, "0 or 1")[g] != 0
-    matches = _match(
-        (
-            g_cat[g],
-            g_img[g],
-            _column(anns, "bbox", a, _BOX)[g],
-            _column(anns, "area", a, "a finite number")[g],
-        ),
-        g_crowd,
-        (d_cat[d], d_img[d], _column(dts, "bbox", "detections", _BOX)[d]),
-        _column(dts, "score", "detections", "a finite number")[d],
-        max(len(image_ids), 1),
-    )
-    precision, recall = _accumulate(*matches, len(category_ids))
+    # pycocotools caps the thresholds at 1 - 1e-10: an IoU computed as 0.9999999999 matches
+    limits = np.minimum(thresholds, 1 - 1e-10), np.array(list(ranges.values())).T[:, :, None]
+    matches = _match((g_cat[g], g_img[g], g_box, g_area), g_crowd, (d_cat[d], d_img[d], d_box[d]),
+                     d_score[d], max(len(image_ids), 1), *limits, max(max_dets))  # fmt: skip
+    precision, recall = _accumulate(*matches, len(category_ids), max_dets, recall_levels)
 
     def mean(s):  # pycocotools' summarize(): the mean over the defined entries
         return float(np.mean(s[s > -1])) if (s > -1).any() else -1.0
 
-    stats = [mean(precision[..., 0, 2]), mean(precision[0, ..., 0, 2])]  # AP, AP50
-    stats += [mean(precision[5, ..., 0, 2])] + [mean(precision[..., a, 2]) for a in (1, 2, 3)]
-    stats += [mean(recall[..., 0, m]) for m in (0, 1, 2)] + [
-        mean(recall[..., a, 2]) for a in (1, 2, 3)
-    ]
+    top, every = max_dets.index(max(max_dets)), areas.index("all")
+    p, r = precision[..., top], recall[..., top]  # at the largest detection limit
+    other = [(_SHORT.get(name, name), areas.index(name)) for name in areas if name != "all"]
+    stats = {"AP": mean(p[..., every])}  # AP50, AP75: -1 where 0.5, 0.75 are not thresholds
+    stats.update((f"AP{round(t * 100)}", mean(p[thresholds == t, ..., every])) for t in (0.5, 0.75))
+    stats.update((f"AP{name}", mean(p[..., i])) for name, i in other)
+    stats.update((f"AR{m}", mean(recall[..., every, j])) for j, m in enumerate(max_dets))
+    stats.update((f"AR{name}", mean(r[..., i])) for name, i in other)
+    defined = p[0, 0, :, every] > -1  # per class: -1 without ground truth
     return dict(
-        zip(SUMMARY_NAMES, stats),
-        stats=np.array(stats),
+        stats,
+        stats=np.array(list(stats.values())),
+        summary_names=tuple(stats),
         precision=precision,
         recall=recall,
         category_ids=category_ids,
-        iou_thresholds=np.linspace(0.5, 0.95, 10),
+        per_class_AP=np.where(defined, p[..., every].mean(axis=(0, 1)), -1.0),
+        per_class_AR=np.where(defined, r[..., every].mean(axis=0), -1.0),
+        iou_thresholds=thresholds,
         recall_thresholds=np.linspace(0.0, 1.0, 101),
-        area_labels=_AREA_LABELS,
-        max_dets=_MAX_DETS,
+        area_labels=tuple(areas),
+        area_ranges=ranges,
+        max_dets=max_dets,
+    )
+
+
+def _detection_columns(dts):
+    """Image ids, category ids, boxes and scores of the detections: from json records, or
+    from an (N, 7) array [image_id, x, y, w, h, score, category_id] (pycocotools' loadRes)."""
+    if isinstance(dts, np.ndarray):
+        ids = dts[:, [0, 6]].astype(np.int64)
+        return ids[:, 0], ids[:, 1], dts[:, 1:5], dts[:, 5]
+    return (
+        _column(dts, "image_id", "detections"),
+        _column(dts, "category_id", "detections"),
+        _column(dts, "bbox", "detections", _BOX),
+        _column(dts, "score", "detections", "a finite number"),
     )
 
 
@@ -284,12 +448,15 @@ def _column(records, key, what, number=None):
         ids = np.array(values)
         if len(values) and (ids.ndim != 1 or ids.dtype.kind not in "iuU"):
             raise TypeError(f"{what} {key}s must be integers (or strings), got {values[:3]!r}...")
+        if ids.dtype.kind == "U" and not all(isinstance(v, str) for v in values):
+            ids = np.array(values, dtype=object)  # mixed: 2299 and "2299" are different ids
         return ids
     shape = (4,) if key == "bbox" else ()
     try:
         flat = chain.from_iterable(values) if shape else values
         arr = np.fromiter(flat, np.float64, len(values) * sum(shape or (1,))).reshape(-1, *shape)
-        if np.isfinite(arr).all() and (not shape or set(map(len, values)) <= {4}):
+        small = not shape or (np.abs(arr) <= 1e150).all()  # w * h + w * h stays finite
+        if np.isfinite(arr).all() and small and (not shape or set(map(len, values)) <= {4}):
             return arr
     except (ValueError, TypeError):
         pass
@@ -302,11 +469,16 @@ def _column(records, key, what, number=None):
             raise ValueError(f"{what} {key}[{i}] must be {number}, got {v!r}")
         if not np.isfinite(one).all():
             raise ValueError(f"{what} {key}[{i}] must be finite, got {v!r}")
+        if shape and (np.abs(one) > 1e150).any():
+            raise ValueError(f"{what} {key}[{i}] must be {number}, got {v!r}")
     raise ValueError(f"{what} {key} must be {number} each")
 
 
 def _index(ids, values):
     """Position of each value in the sorted ``ids``, -1 where it is not there."""
+    if values.dtype == object:  # integer and string ids mixed: compared as Python values
+        where = {v: i for i, v in enumerate(ids.tolist())}
+        return np.array([where.get(v, -1) for v in values.tolist()], dtype=np.int64)
     if len(ids) == 0 or len(values) == 0 or (ids.dtype.kind == "U") != (values.dtype.kind == "U"):
         return np.full(len(values), -1)
     pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
@@ -344,7 +516,7 @@ def _pair_iou(dbox, gbox, crowd):
     return np.divide(w * h, union, out=np.zeros(len(w)), where=(w > 0) & (h > 0))
 
 
-def _match(g, g_crowd, d, d_score, n_images):
+def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     """Greedy matching per (image, category), vectorised over all of them.
 
     pycocotools loops over every (image, category, area range, IoU threshold)
@@ -353,12 +525,12 @@ def _match(g, g_crowd, d, d_score, n_images):
     the next), so it is the only loop here: step k matches the k-th
     detection of every group at once, for all area ranges and IoU thresholds
     together. Returns, per area range and IoU threshold, whether each kept
-    detection (the first 100 per image and category, in (category, image,
-    rank) order) is a true or a false positive (neither: ignored), with
-    their categories, ranks and scores, the ground truths' categories and
-    their ignore flags per area range.
+    detection (the first ``max_det`` per image and category, in (category,
+    image, rank) order) is a true or a false positive (neither: ignored),
+    with their categories, ranks and scores, the ground truths' categories
+    and their ignore flags per area range (``area_ranges``: [2, A, 1]).
     """
-    thresholds, (lo, hi) = np.linspace(0.5, 0.95, 10), np.array(_AREA_RANGES).T[:, :, None]
+    lo, hi = area_ranges
     # Ground truths sorted by group, (category, image), in file order inside a
     # group; g_pos, the place in the group, breaks ties between equal IoUs.
     order = np.argsort(g[0] * n_images + g[1], kind="stable")
@@ -366,11 +538,11 @@ def _match(g, g_crowd, d, d_score, n_images):
     g_key, g_ignore = g_cat * n_images + g_img, g_crowd | (g_area < lo) | (g_area > hi)  # [A, G]
     g_pos = _place(g_key)
     # Detections by group, then by score (stable: ties keep the file order);
-    # only the first 100 of each group take part.
+    # only the first max_det of each group take part.
     d_key = d[0] * n_images + d[1]
     order = np.lexsort((-d_score, d_key))
     rank = _place(d_key[order])
-    order, rank = order[rank < _MAX_DETS[-1]], rank[rank < _MAX_DETS[-1]]
+    order, rank = order[rank < max_det], rank[rank < max_det]
     d_key, d_box, d_score = d_key[order], d[2][order], d_score[order]
     # Candidate pairs: detection i with each ground truth of its group, sorted
     # by detection; a pair below the lowest threshold can never match.
@@ -378,7 +550,7 @@ def _match(g, g_crowd, d, d_score, n_images):
     pair_det = np.repeat(np.arange(len(d_key)), np.searchsorted(g_key, d_key, "right") - first)
     pair_gt = first[pair_det] + _place(pair_det)
     iou = _pair_iou(d_box[pair_det], g_box[pair_gt], g_crowd[pair_gt])
-    pair_det, pair_gt, iou = (v[iou >= thresholds[0]] for v in (pair_det, pair_gt, iou))
+    pair_det, pair_gt, iou = (v[iou >= thresholds.min()] for v in (pair_det, pair_gt, iou))
     # Step k handles the k-th detection of every group that still has a
     # candidate; a stable sort by step keeps one segment of pairs per detection.
     det_first = _starts(pair_det)
@@ -402,7 +574,7 @@ def _match(g, g_crowd, d, d_score, n_images):
     above = (iou[:, None] >= thresholds)[:, None, :]  # [P, 1, T]
     once = ~g_crowd[pair_gt][:, None, None]  # a crowd can be matched again and again
     # matched[g, a, t]; the spare last row takes the writes of detections that match nothing.
-    matched = np.zeros((len(g_key) + 1, len(_AREA_RANGES), len(thresholds)), dtype=bool)
+    matched = np.zeros((len(g_key) + 1, len(lo), len(thresholds)), dtype=bool)
     cell = np.arange(matched[0].size).reshape(matched[0].shape)
     best_key = np.full((len(d_key), *matched[0].shape), -1, dtype=dtype)  # -1: no match
     for k in range(len(bounds) - 1):
@@ -422,7 +594,8 @@ def _match(g, g_crowd, d, d_score, n_images):
     return tp, fp, d_key // n_images, rank, d_score, g_cat, g_ignore
 
 
-def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats):
+def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats, max_dets,
+                recall_levels):  # fmt: skip
     """Precision [T, R, K, A, M] and recall [T, K, A, M] from the matches.
 
     pycocotools walks, per (IoU threshold, category, area range, maxDets),
@@ -439,21 +612,24 @@ def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats)
     (n_areas, n_thr), recall_thresholds = tp_all.shape[:2], np.linspace(0.0, 1.0, 101)
     n_rows = n_areas * n_thr * n_cats  # one row per (area range, IoU threshold, category)
     n_gt = np.stack([np.bincount(g_cat[~ig], minlength=n_cats) for ig in g_ignore])  # [A, K]
-    # The smallest j with j / n_gt >= r, with pycocotools' division (ceil may be one off);
-    # counted from 1 (recall 0 reads the first true positive): [A, 1, K, R].
-    n = np.maximum(n_gt, 1)[..., None].astype(np.float64)
-    need = np.clip(np.ceil(recall_thresholds * n), 0, n)
-    for _ in range(2):
-        need = need - ((need >= 1) & ((need - 1) / n >= recall_thresholds))
-        need = need + ((need < n) & (need / n < recall_thresholds))
+    # The smallest j with j / n_gt >= r, counted from 1 (recall 0 reads the first true
+    # positive): [A, 1, K, R]. "exact": r = k / 100 in integers, 100 j >= k n_gt;
+    # "pycocotools": r = np.linspace(0, 1, 101) and its division (ceil may be one off).
+    n = np.maximum(n_gt, 1)[..., None]
+    need = -(-np.arange(101) * n // 100)
+    if recall_levels == "pycocotools":
+        need, n = need.astype(np.float64), n.astype(np.float64)
+        for _ in range(2):
+            need = need - ((need >= 1) & ((need - 1) / n >= recall_thresholds))
+            need = need + ((need < n) & (need / n < recall_thresholds))
     need = np.maximum(need.astype(np.int64), 1)[:, None]
     # Per category, the detections of all images by score; equal scores keep
     # the order of image, then rank (pycocotools' stable sort of the per-image
     # lists concatenated in image order): the matches come in that order.
     order = np.lexsort((-d_score, d_cat))
-    precision = np.empty((n_thr, 101, n_cats, n_areas, len(_MAX_DETS)))
-    recall = np.empty((n_thr, n_cats, n_areas, len(_MAX_DETS)))
-    for m, max_det in enumerate(_MAX_DETS):
+    precision = np.empty((n_thr, 101, n_cats, n_areas, len(max_dets)))
+    recall = np.empty((n_thr, n_cats, n_areas, len(max_dets)))
+    for m, max_det in enumerate(max_dets):
         kept = order[d_rank[order] < max_det]  # the first max_det of each image, in that order
         tp, cat, n_det = tp_all[:, :, kept], d_cat[kept], max(len(kept), 1)  # [A, T, D]
         counted = np.flatnonzero(tp | fp_all[:, :, kept])  # the TPs and FPs (not the ignored)
@@ -474,11 +650,11 @@ def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats)
         place = np.where(
             reached, row_start[..., None] + need - 1, (row_start + row_count)[..., None]
         )
-        q = np.zeros(reached.shape)
-        if len(prec):
-            upto_next = np.maximum.reduceat(prec, np.minimum(place, len(prec) - 1).ravel())
-            q = np.where(reached, upto_next.reshape(reached.shape), 0.0)
-            q = np.maximum.accumulate(q[..., ::-1], axis=-1)[..., ::-1]
+        # A 0 at the end: a place past the last true positive (a level not reached) is a
+        # valid start, and the stretch before it keeps the last true positive.
+        upto_next = np.maximum.reduceat(np.append(prec, 0.0), place.ravel())
+        q = np.where(reached, upto_next.reshape(reached.shape), 0.0)
+        q = np.maximum.accumulate(q[..., ::-1], axis=-1)[..., ::-1]
         precision[..., m] = np.where(n_gt[:, None, :, None] > 0, q, -1.0).transpose(1, 3, 2, 0)
         rec = np.divide(row_count, n_gt[:, None], out=np.full(row_count.shape, -1.0),
                         where=n_gt[:, None] > 0)  # fmt: skip

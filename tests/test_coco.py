@@ -16,8 +16,9 @@ from dlnotes.coco import SUMMARY_NAMES, coco_evaluate
 from dlnotes.datasets import make_coco_dataset
 
 
-def run_pycocotools(ground_truth, detections):
-    """pycocotools' COCOeval (bbox) on copies of the records, its printing silenced."""
+def run_pycocotools(ground_truth, detections, **params):
+    """pycocotools' COCOeval (bbox) on copies of the records, its printing silenced;
+    ``params`` set attributes of its ``params`` (iouThrs, maxDets, areaRng, useCats...)."""
     pytest.importorskip("pycocotools", reason="pycocotools is the reference for COCO evaluation")
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
@@ -27,23 +28,27 @@ def run_pycocotools(ground_truth, detections):
         gt = COCO()
         gt.dataset = copy.deepcopy(ground_truth)
         gt.createIndex()
-        dt = gt.loadRes(copy.deepcopy(detections))
+        dt = gt.loadRes(copy.deepcopy(detections))  # a list of dicts or an (N, 7) array
         evaluation = COCOeval(gt, dt, "bbox")
+        for key, value in params.items():
+            setattr(evaluation.params, key, value)
         evaluation.evaluate()
         evaluation.accumulate()
         evaluation.summarize()
     return evaluation
 
 
-def assert_same_as_pycocotools(result, evaluation):
-    np.testing.assert_allclose(result["stats"], evaluation.stats, rtol=0, atol=1e-9)
+def assert_same_as_pycocotools(result, evaluation, *, stats=True):
+    if stats:
+        np.testing.assert_allclose(result["stats"], evaluation.stats, rtol=0, atol=1e-9)
     np.testing.assert_allclose(
         result["precision"], evaluation.eval["precision"], rtol=0, atol=1e-12
     )
     np.testing.assert_allclose(result["recall"], evaluation.eval["recall"], rtol=0, atol=1e-12)
-    assert [result[name] for name in SUMMARY_NAMES] == pytest.approx(
-        list(evaluation.stats), abs=1e-9
-    )
+    if stats:
+        assert [result[name] for name in SUMMARY_NAMES] == pytest.approx(
+            list(evaluation.stats), abs=1e-9
+        )
 
 
 def one_image(boxes, dets, *, crowd=(), areas=None, first_id=1):
@@ -251,6 +256,18 @@ def test_hand_cases_equal_pycocotools(case, options):
     assert_same_as_pycocotools(coco_evaluate(gt, dets), run_pycocotools(gt, dets))
 
 
+def test_envelope_of_the_last_row():
+    """Regression: in the last (area range, threshold, class) row, a true positive after the
+    last reached recall level still raises the envelope (a reduceat past the end)."""
+    boxes = [[200.0 * i, 0.0, 100.0, 100.0] for i in range(300)]  # large: one level = 3 TPs
+    far = [5e4, 5e4, 100.0, 100.0]
+    dets = [(far, 0.9), (far, 0.8)] + [(boxes[i], 0.7 - 0.1 * i) for i in range(4)]
+    gt, dets = one_image(boxes, dets)
+    result = coco_evaluate(gt, dets)
+    assert result["precision"][-1, :2, 0, 3, 2].tolist() == pytest.approx([4 / 6] * 2)
+    assert_same_as_pycocotools(result, run_pycocotools(gt, dets))
+
+
 def test_docstring_case_by_hand():
     gt, dets = one_image(*DOCSTRING_CASE)
     r = coco_evaluate(gt, dets)
@@ -335,6 +352,240 @@ def test_results_are_numpy_and_floats():
     ):
         assert isinstance(r[name], np.ndarray)
     assert r["area_labels"] == ("all", "small", "medium", "large") and r["max_dets"] == (1, 10, 100)
+
+
+# --------------------------------------------------------------------------
+# Parameters, each against pycocotools run with the same parameter
+
+
+@pytest.mark.parametrize(
+    "thresholds", [[0.5], [0.1, 0.3, 0.5, 0.75], [0.0, 0.5, 1.0], [0.9, 0.6, 0.75, 0.6]]
+)
+def test_iou_thresholds_equal_pycocotools(thresholds):
+    gt, dets = make_coco_dataset(60, 4, seed=11)
+    result = coco_evaluate(gt, dets, iou_thresholds=thresholds)
+    assert_same_as_pycocotools(result, run_pycocotools(gt, dets, iouThrs=np.array(thresholds)))
+    assert result["iou_thresholds"].tolist() == thresholds
+    if 0.5 not in thresholds:
+        assert result["AP50"] == -1.0  # as pycocotools: 0.5 is not a threshold
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_iou_thresholds_on_integer_grids(seed):
+    """Exactly equal IoUs and IoU 1, with pycocotools' cap of the threshold 1 at 1 - 1e-10."""
+    gt, dets = integer_grid_set(seed)
+    if dets:
+        thresholds = [0.0, 0.25, 0.5, 1.0]
+        result = coco_evaluate(gt, dets, iou_thresholds=thresholds)
+        assert_same_as_pycocotools(result, run_pycocotools(gt, dets, iouThrs=np.array(thresholds)))
+
+
+def test_max_detections_differ_from_pycocotools_only_in_its_stats_bug():
+    """pycocotools' AP summary looks for maxDets == 100: with [1, 10, 50] its stats[0] is -1.
+    dlnotes reads AP at the largest limit; every array is pycocotools'."""
+    gt, dets = make_coco_dataset(80, 4, seed=12)
+    result = coco_evaluate(gt, dets, max_detections=[1, 10, 50])
+    theirs = run_pycocotools(gt, dets, maxDets=[1, 10, 50])
+    assert_same_as_pycocotools(result, theirs, stats=False)
+    assert theirs.stats[0] == -1.0  # pycocotools' bug
+    precision = theirs.eval["precision"][..., 0, -1]  # area "all", 50 detections
+    assert result["AP"] == pytest.approx(precision[precision > -1].mean(), abs=1e-12)
+    assert result["AP"] > 0.2
+    np.testing.assert_allclose(result["stats"][1:], theirs.stats[1:], rtol=0, atol=1e-9)
+    assert result["summary_names"][6:9] == ("AR1", "AR10", "AR50") and "AR100" not in result
+    assert result["max_dets"] == (1, 10, 50)
+
+
+@pytest.mark.parametrize("limits", [[1, 10, 100, 300], [5], [2, 200]])
+def test_max_detections_as_any_list(limits):
+    """AR at every limit; pycocotools' stats need exactly three limits, its arrays do not."""
+    gt, dets = make_coco_dataset(60, 3, seed=13)
+    result = coco_evaluate(gt, dets, max_detections=limits)
+    theirs = run_pycocotools(gt, dets, maxDets=limits) if len(limits) >= 3 else None
+    if theirs is None:  # pycocotools' summarize() indexes maxDets[2]: evaluate and accumulate
+        pytest.importorskip("pycocotools", reason="pycocotools is the reference")
+        from pycocotools.coco import COCO
+        from pycocotools.cocoeval import COCOeval
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            index = COCO()
+            index.dataset = copy.deepcopy(gt)
+            index.createIndex()
+            theirs = COCOeval(index, index.loadRes(copy.deepcopy(dets)), "bbox")
+            theirs.params.maxDets = limits
+            theirs.evaluate()
+            theirs.accumulate()
+    assert_same_as_pycocotools(result, theirs, stats=False)
+    for j, m in enumerate(limits):
+        recall = theirs.eval["recall"][:, :, 0, j]
+        assert result[f"AR{m}"] == pytest.approx(recall[recall > -1].mean(), abs=1e-12)
+    assert len(result["stats"]) == 6 + len(limits) + 3
+
+
+def test_area_ranges_with_custom_bounds_equal_pycocotools():
+    gt, dets = make_coco_dataset(60, 4, seed=14)
+    bounds = {"all": (0, 1e10), "small": (0, 500.0), "medium": (500.0, 5000.0),
+              "large": (5000.0, 1e10)}  # fmt: skip
+    result = coco_evaluate(gt, dets, area_ranges=bounds)
+    assert_same_as_pycocotools(
+        result, run_pycocotools(gt, dets, areaRng=[list(v) for v in bounds.values()])
+    )
+
+
+def test_area_ranges_with_custom_names():
+    """Names other than small/medium/large give AP<name> and AR<name>; pycocotools' summary
+    knows only its four labels (-1 for the others), its arrays are the same."""
+    gt, dets = make_coco_dataset(60, 4, seed=15)
+    ranges = {"tiny": (0, 16.0**2), "all": (0, 1e10), "rest": (16.0**2, 1e10)}
+    result = coco_evaluate(gt, dets, area_ranges=ranges)
+    theirs = run_pycocotools(
+        gt, dets, areaRng=[list(v) for v in ranges.values()], areaRngLbl=list(ranges)
+    )
+    assert_same_as_pycocotools(result, theirs, stats=False)
+    np.testing.assert_allclose(result["stats"][:3], theirs.stats[:3], rtol=0, atol=1e-9)
+    assert result["summary_names"] == ("AP", "AP50", "AP75", "APtiny", "APrest", "AR1", "AR10",
+                                       "AR100", "ARtiny", "ARrest")  # fmt: skip
+    precision = theirs.eval["precision"][..., 0, 2]  # "tiny", 100 detections
+    assert result["APtiny"] == pytest.approx(precision[precision > -1].mean(), abs=1e-12)
+    assert theirs.stats[3] == -1.0  # no range is labelled "small" there
+    assert result["area_labels"] == ("tiny", "all", "rest")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_class_agnostic_equals_pycocotools_use_cats_0(seed):
+    gt, dets = make_coco_dataset(60, 5, seed=seed)
+    result = coco_evaluate(gt, dets, use_categories=False)
+    assert_same_as_pycocotools(result, run_pycocotools(gt, dets, useCats=0))
+    assert result["category_ids"].tolist() == [-1] and result["precision"].shape[2] == 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_class_agnostic_tie_order_on_integer_grids(seed):
+    """Equal scores and equal IoUs across classes: pycocotools lists an image's boxes class
+    by class (in category id order), then sorts by score stably."""
+    gt, dets = integer_grid_set(seed)
+    if dets:
+        result = coco_evaluate(gt, dets, use_categories=False)
+        assert_same_as_pycocotools(result, run_pycocotools(gt, dets, useCats=0))
+
+
+def test_per_class_ap_and_ar_equal_pycocotools():
+    gt, dets = make_coco_dataset(80, 8, seed=0)
+    result = coco_evaluate(gt, dets)
+    theirs = run_pycocotools(gt, dets)
+    precision, recall = theirs.eval["precision"][..., 0, 2], theirs.eval["recall"][..., 0, 2]
+    for k in range(len(result["category_ids"])):
+        p, r = precision[:, :, k], recall[:, k]
+        assert result["per_class_AP"][k] == pytest.approx(p.mean() if (p > -1).all() else -1.0)
+        assert result["per_class_AR"][k] == pytest.approx(r.mean() if (r > -1).all() else -1.0)
+    defined = result["per_class_AP"] > -1
+    assert 0 < defined.sum() < len(defined)  # the set has classes without ground truth
+    assert result["per_class_AP"][defined].mean() == pytest.approx(result["AP"], abs=1e-12)
+    assert result["per_class_AR"][defined].mean() == pytest.approx(result["AR100"], abs=1e-12)
+
+
+def test_detections_as_an_n_by_7_array():
+    gt, dets = make_coco_dataset(60, 4, seed=16)
+    rows = np.array([[d["image_id"], *d["bbox"], d["score"], d["category_id"]] for d in dets])
+    result = coco_evaluate(gt, rows)
+    assert_same_as_pycocotools(result, run_pycocotools(gt, rows))
+    np.testing.assert_array_equal(result["precision"], coco_evaluate(gt, dets)["precision"])
+
+
+def test_bad_detection_arrays(small):
+    gt, _ = small
+    with pytest.raises(ValueError, match=r"detections as an array must be \(N, 7\)"):
+        coco_evaluate(gt, np.zeros((2, 6)))
+    with pytest.raises(ValueError, match="detections must hold finite numbers"):
+        coco_evaluate(gt, np.array([[7, 0, 0, np.inf, 1, 0.5, 3]]))
+    with pytest.raises(ValueError, match="columns 0 and 6"):
+        coco_evaluate(gt, np.array([[7.5, 0, 0, 1, 1, 0.5, 3]]))
+
+
+def test_recall_levels_exact_on_generated_data():
+    """ "exact" differs from pycocotools' rule only where a recall hits one of its ten levels."""
+    gt, dets = make_coco_dataset(60, 4, seed=17)
+    exact, default = (coco_evaluate(gt, dets, recall_levels=r) for r in ("exact", "pycocotools"))
+    assert (exact["precision"] >= default["precision"]).all()
+    assert exact["stats"][6:].tolist() == default["stats"][6:].tolist()  # AR: no levels
+
+
+@pytest.mark.parametrize("where", ["detections", "ground_truth"])
+@pytest.mark.parametrize("box", [[0, 0, 1e300, 1e300], [1e300, 0, 1, 1], [0, 0, 1e151, 1]])
+def test_huge_boxes_are_a_value_error(small, where, box):
+    """Products of 1e300 overflow: a clear ValueError, no warning, no OverflowError."""
+    gt, dets = small
+    if where == "detections":
+        dets = [dict(dets[0], bbox=box)]
+    else:
+        gt["annotations"][0]["bbox"] = box
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"{where}.*bbox\[0\] must be .*1e150"):
+            coco_evaluate(gt, dets)
+
+
+def test_large_boxes_are_fine(small):
+    gt, dets = small
+    box = [1e150, 1e150, 1e150, 1e150]
+    gt["annotations"][0]["bbox"] = box
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = coco_evaluate(gt, [dict(dets[0], bbox=box)])
+    assert r["AP50"] == pytest.approx(1.0)
+
+
+def test_mixed_integer_and_string_ids_are_different_ids():
+    """2299 and "2299" are different image ids, as in pycocotools (the annotation is left out)."""
+    gt, dets = one_image([[0, 0, 10, 10], [20, 20, 10, 10]], [([0, 0, 10, 10], 0.9)])
+    gt["images"][0]["id"] = "7"
+    gt["annotations"][0]["image_id"] = "7"
+    dets[0]["image_id"] = "7"
+    result = coco_evaluate(gt, dets)
+    assert result["AP"] == pytest.approx(1.0) and result["AR100"] == 1.0
+    assert_same_as_pycocotools(result, run_pycocotools(gt, dets))
+
+
+def test_image_ids_of_two_kinds(small):
+    gt, dets = small
+    gt["images"].append({"id": "8"})
+    with pytest.raises(TypeError, match=r"ground_truth\['images'\] ids must be all integers"):
+        coco_evaluate(gt, dets)
+
+
+def test_default_result_keys_unchanged():
+    gt, dets = make_coco_dataset(20, 3, seed=4)
+    r = coco_evaluate(gt, dets)
+    assert r["summary_names"] == SUMMARY_NAMES
+    old = {"stats", "precision", "recall", "category_ids", "iou_thresholds", "recall_thresholds",
+           "area_labels", "max_dets"}  # fmt: skip
+    assert set(SUMMARY_NAMES) | old <= set(r)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"iou_thresholds": 0.5}, TypeError, "iou_thresholds must be a list"),
+        ({"iou_thresholds": ["0.5"]}, TypeError, "iou_thresholds must hold real numbers"),
+        ({"iou_thresholds": [1.5]}, ValueError, "iou_thresholds must be a nonempty list"),
+        ({"iou_thresholds": []}, ValueError, "iou_thresholds must be a nonempty list"),
+        ({"iou_thresholds": [float("nan")]}, ValueError, "iou_thresholds"),
+        ({"max_detections": 100}, TypeError, "max_detections must be a list"),
+        ({"max_detections": [1.5]}, TypeError, "max_detections must hold integers"),
+        ({"max_detections": [True]}, TypeError, "max_detections must hold integers"),
+        ({"max_detections": [0, 10]}, ValueError, "max_detections must be distinct"),
+        ({"max_detections": [10, 10]}, ValueError, "max_detections must be distinct"),
+        ({"area_ranges": [(0, 1)]}, TypeError, "area_ranges must be a dict"),
+        ({"area_ranges": {"small": (0, 1)}}, ValueError, "area_ranges must have an 'all'"),
+        ({"area_ranges": {"all": (5, 1)}}, ValueError, r"area_ranges\['all'\]"),
+        ({"area_ranges": {"all": (0, 1, 2)}}, ValueError, r"area_ranges\['all'\]"),
+        ({"area_ranges": {1: (0, 1), "all": (0, 1)}}, TypeError, "area_ranges: the names"),
+        ({"use_categories": 0}, TypeError, "use_categories"),
+    ],
+)
+def test_bad_parameters(small, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        coco_evaluate(*small, **kwargs)
 
 
 # --------------------------------------------------------------------------

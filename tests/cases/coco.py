@@ -31,6 +31,15 @@ CASES = {
     "coco_evaluate": [
         case(GROUND_TRUTH, DETECTIONS),
         case(GROUND_TRUTH, DETECTIONS[:2], iou_type="bbox"),
+        case(
+            GROUND_TRUTH,
+            DETECTIONS,
+            iou_thresholds=[0.5, 0.6, 0.75],
+            max_detections=[1, 2],
+            area_ranges={"all": (0, 1e10), "tiny": (0, 200.0), "rest": (200.0, 1e10)},
+            use_categories=False,
+            recall_levels="exact",
+        ),
     ],
 }
 # NumPy only: json records in, NumPy arrays and Python floats out; syncs do not apply.
