@@ -1,12 +1,18 @@
 """Detection: pairwise IoU and non-maximum suppression against the references.
 
-- ``box_iou`` on 4,000 x 4,000 random float64 boxes: dlnotes on NumPy arrays,
-  dlnotes on torch tensors, and pairwise IoU written in torch ops (the formula
-  of ``torchvision.ops.box_iou``; torchvision cannot be installed beside this
-  torch).
-- ``nms`` on 10,000 random boxes at IoU threshold 0.5: dlnotes on NumPy,
-  OpenCV's ``cv2.dnn.NMSBoxes`` (C++), and a greedy NMS in torch ops that
-  loops over kept boxes.
+- ``box_iou`` on 4,000 x 4,000 and 8,000 x 8,000 random float64 boxes: dlnotes
+  on NumPy arrays, dlnotes on torch tensors, and pairwise IoU written in torch
+  ops (the formula of ``torchvision.ops.box_iou``; torchvision cannot be
+  installed beside this torch).
+- ``nms`` on 1,000, 10,000 and 40,000 random boxes at IoU threshold 0.5:
+  dlnotes on NumPy and OpenCV's ``cv2.dnn.NMSBoxes`` (C++); at 1,000 and
+  10,000 also a greedy NMS in torch ops that loops over kept boxes.
+
+Every case runs in its own fresh Python process, in alternating rounds
+(`_timing.fresh_process_results`); the table shows the best wall-clock time
+per call, the user and system CPU time and minor page faults of that
+process's timed calls, and the peak memory they added. Before timing, the
+results are checked equal (the kept indices exactly, the IoU to 1e-12).
 
 Run from the project root: ``python benchmarks/bench_detection.py``.
 It writes ``benchmarks/results/detection.md``.
@@ -14,15 +20,33 @@ It writes ``benchmarks/results/detection.md``.
 
 from __future__ import annotations
 
-import cv2
+import json
+import sys
+from pathlib import Path
+
 import numpy as np
-import torch
-from _timing import best_time, write_table
+from _timing import (
+    CASE_HEADER,
+    case_cells,
+    fresh_process_results,
+    measure_steps,
+    versions,
+    write_table,
+)
 
-from dlnotes.detection import box_convert, box_iou, nms
-
-N_IOU, N_NMS, THRESHOLD = 4000, 10_000, 0.5
-ROUNDS = 3  # alternating rounds of best_time per implementation
+THRESHOLD = 0.5
+ROUNDS = 3  # fresh processes per case, alternating
+REPEAT = 3  # timed calls per process, after one warm-up call
+IOU_SIZES, NMS_SIZES, LOOP_SIZES = (4000, 8000), (1000, 10_000, 40_000), (1000, 10_000)
+IOU_CASES = {"numpy": "dlnotes on NumPy", "torch": "dlnotes on torch tensors", "ref": "torch ops"}
+NMS_CASES = {
+    "numpy": "dlnotes on NumPy",
+    "cv2": "OpenCV `dnn.NMSBoxes`",
+    "ref": "torch-ops greedy loop",
+}
+CASES = [f"iou{n}_{c}" for n in IOU_SIZES for c in IOU_CASES] + [
+    f"nms{n}_{c}" for n in NMS_SIZES for c in NMS_CASES if c != "ref" or n in LOOP_SIZES
+]
 
 
 def random_boxes(rng, n):
@@ -32,6 +56,8 @@ def random_boxes(rng, n):
 
 
 def torch_iou(a, b):
+    import torch
+
     lt = torch.maximum(a[:, None, :2], b[None, :, :2])
     rb = torch.minimum(a[:, None, 2:], b[None, :, 2:])
     inter = (rb - lt).clamp(min=0).prod(dim=-1)
@@ -42,6 +68,8 @@ def torch_iou(a, b):
 
 def torch_nms(boxes, scores, threshold):
     """Greedy NMS in torch ops: each kept box suppresses the later boxes it overlaps."""
+    import torch
+
     order = torch.sort(scores, descending=True, stable=True).indices
     b = boxes[order]
     alive = torch.ones(len(b), dtype=torch.bool)
@@ -53,86 +81,100 @@ def torch_nms(boxes, scores, threshold):
     return order[keep]
 
 
-def fastest(fns):
-    """Best time of each function, in alternating rounds so that load bursts hit all alike."""
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(ROUNDS):
-        for name, fn in fns.items():
-            best[name] = min(best[name], best_time(fn, repeat=3))
-    return best
+def prepared(case):
+    """The call of ``case`` (e.g. ``"nms10000_cv2"``) as a function of no arguments."""
+    what, impl = case.split("_")
+    n, rng = int(what[3:]), np.random.default_rng(0)
+    if what.startswith("iou"):
+        a, b = random_boxes(rng, n), random_boxes(rng, n)
+        if impl == "numpy":
+            from dlnotes.detection import box_iou
+
+            return lambda: box_iou(a, b)
+        import torch
+
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        if impl == "torch":
+            from dlnotes.detection import box_iou
+
+            return lambda: box_iou(ta, tb)
+        return lambda: torch_iou(ta, tb)
+    boxes, scores32 = random_boxes(rng, n), rng.random(n).astype(np.float32)
+    scores = scores32.astype(np.float64)  # the same scores in both precisions: identical ranking
+    if impl == "cv2":
+        import cv2
+
+        xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
+        # OpenCV keeps scores > score_threshold, which must be >= 0: every score here is above 0
+        return lambda: np.asarray(cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD)).ravel()
+    if impl == "ref":
+        import torch
+
+        tboxes, tscores = torch.from_numpy(boxes), torch.from_numpy(scores)
+        return lambda: torch_nms(tboxes, tscores, THRESHOLD)
+    from dlnotes.detection import nms
+
+    return lambda: nms(boxes, scores, THRESHOLD)
+
+
+def check() -> None:
+    """dlnotes' results against every reference's, before anything is timed."""
+    from dlnotes.backend import to_numpy
+
+    n = IOU_SIZES[0]
+    want = to_numpy(prepared(f"iou{n}_ref")())
+    for impl in ("numpy", "torch"):
+        got = to_numpy(prepared(f"iou{n}_{impl}")())
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    for n in NMS_SIZES:
+        kept = to_numpy(prepared(f"nms{n}_numpy")()).tolist()
+        assert kept == prepared(f"nms{n}_cv2")().tolist(), n
+        if n in LOOP_SIZES:
+            assert kept == to_numpy(prepared(f"nms{n}_ref")()).tolist(), n
+
+
+def run_case(case):
+    print(json.dumps(measure_steps(prepared(case), REPEAT)))
 
 
 def main() -> None:
-    rng = np.random.default_rng(0)
+    from dlnotes.backend import to_numpy
+
+    check()
+    results = fresh_process_results(__file__, CASES, ROUNDS)
     rows = []
-
-    a, b = random_boxes(rng, N_IOU), random_boxes(rng, N_IOU)
-    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-    np.testing.assert_allclose(box_iou(a, b), torch_iou(ta, tb).numpy(), rtol=1e-12, atol=1e-15)
-    t = fastest(
-        {
-            "numpy": lambda: box_iou(a, b),
-            "torch": lambda: box_iou(ta, tb),
-            "ref": lambda: torch_iou(ta, tb),
-        }
-    )
-    rows.append(
-        [
-            f"box_iou, {N_IOU:,} x {N_IOU:,}",
-            f"{t['numpy'] * 1e3:.0f}",
-            f"torch ops: {t['ref'] * 1e3:.0f}",
-            f"{t['numpy'] / t['ref']:.2f}",
-            f"dlnotes on torch tensors: {t['torch'] * 1e3:.0f} ms ({t['torch'] / t['ref']:.2f})",
-        ]
-    )
-
-    boxes, scores = random_boxes(rng, N_NMS), rng.random(N_NMS)
-    xywh, scores32 = np.asarray(box_convert(boxes, "xyxy", "xywh")), scores.astype(np.float32)
-    scores = scores32.astype(np.float64)  # the same scores in both precisions: identical ranking
-    tboxes, tscores = torch.from_numpy(boxes), torch.from_numpy(scores)
-    kept = nms(boxes, scores, THRESHOLD)
-    # OpenCV keeps scores > score_threshold, which must be >= 0: every score here is above 0
-    assert (
-        kept.tolist()
-        == np.asarray(cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD)).ravel().tolist()
-    )
-    assert kept.tolist() == torch_nms(tboxes, tscores, THRESHOLD).tolist()
-    t = fastest(
-        {
-            "numpy": lambda: nms(boxes, scores, THRESHOLD),
-            "cv2": lambda: cv2.dnn.NMSBoxes(xywh, scores32, 0.0, THRESHOLD),
-            "ref": lambda: torch_nms(tboxes, tscores, THRESHOLD),
-        }
-    )
-    rows.append(
-        [
-            f"nms, {N_NMS:,} boxes ({len(kept):,} kept)",
-            f"{t['numpy'] * 1e3:.0f}",
-            f"OpenCV {cv2.__version__} dnn.NMSBoxes: {t['cv2'] * 1e3:.0f}",
-            f"{t['numpy'] / t['cv2']:.2f}",
-            f"torch-ops greedy loop: {t['ref'] * 1e3:.0f} ms ({t['numpy'] / t['ref']:.2f})",
-        ]
-    )
-
+    for case in CASES:
+        what, impl = case.split("_")
+        n = int(what[3:])
+        if what.startswith("iou"):
+            label, theirs = f"box_iou, {n:,} x {n:,}: {IOU_CASES[impl]}", f"iou{n}_ref"
+        else:
+            kept = len(to_numpy(prepared(f"nms{n}_numpy")()))
+            label = f"nms, {n:,} boxes ({kept:,} kept): {NMS_CASES[impl]}"
+            theirs = f"nms{n}_cv2"
+        ratio = results[case]["best"] / results[theirs]["best"]
+        rows.append([label, *case_cells(results[case]), f"{ratio:.2f}"])
+        print(f"{case}: {results[case]['best'] * 1e3:.1f} ms, {ratio:.2f} x {theirs}")
     write_table(
         "detection",
-        "Detection: pairwise IoU and NMS, dlnotes on NumPy vs the references (float64 boxes)",
-        [
-            "operation",
-            "dlnotes, ms",
-            "reference, ms",
-            "ratio dlnotes / reference",
-            "also measured (ratio)",
-        ],
+        "Detection: pairwise IoU and NMS on float64 boxes, each case in a fresh process",
+        ["operation: implementation", *CASE_HEADER, "ratio to torch ops (IoU) / OpenCV (NMS)"],
         rows,
-        note=f"Best of {ROUNDS * 3} calls each ({ROUNDS} alternating rounds of 3), in one "
-        "process on the same random boxes (a 1000 x 1000 image, sides 10 to 100), results "
-        f"checked equal first. torch {torch.__version__} CPU with {torch.get_num_threads()} "
-        "threads. dlnotes' NMS takes 32 unsuppressed boxes at a time, vectorises their IoU, the "
-        "greedy pass among them (a few sweeps over the block's IoU matrix) and their suppression "
-        "of later boxes; OpenCV loops in C++ over pairs with an early exit.",
+        note=f"Best of {ROUNDS * REPEAT} calls each: {ROUNDS} alternating rounds of a fresh "
+        f"process timing {REPEAT} calls after a warm-up, on the same random boxes (a "
+        "1000 x 1000 image, sides 10 to 100), results checked equal first; "
+        f"{versions('numpy', 'torch', 'cv2')}. dlnotes' NMS takes 32 unsuppressed boxes "
+        "at a time, vectorises their IoU and the greedy pass among them, then lets their kept "
+        "boxes suppress the later boxes: corner comparisons (boolean arrays) find the pairs "
+        "that intersect, and only those get an IoU. OpenCV loops in C++ over pairs with an "
+        "early exit. Peak memory: the largest growth of the process's resident set over the "
+        "rounds (the 8,000 x 8,000 IoU matrix alone takes 512 MB).",
     )
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if len(sys.argv) == 3 and sys.argv[1] == "--case":
+        run_case(sys.argv[2])
+    else:
+        main()

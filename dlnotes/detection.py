@@ -350,24 +350,42 @@ def _k_rule(call):
 # --------------------------------------------------------------------------
 
 
-def _iou(xp, a, b):
+def _iou(xp, a, b, plus=0.0):
     """IoU of xyxy boxes ``a`` and ``b`` broadcast against each other.
 
     One coordinate at a time, so pairwise IoU of (N, 1, 4) and (1, M, 4) boxes
-    makes (N, M) temporaries, never (N, M, 2).
+    makes (N, M) temporaries, never (N, M, 2). ``plus=1.0`` is the VOC devkit's
+    inclusive-pixel rule: every width and height is ``x2 - x1 + 1``.
     """
-    w = xp.maximum(xp.minimum(a[..., 2], b[..., 2]) - xp.maximum(a[..., 0], b[..., 0]), 0.0)
-    h = xp.maximum(xp.minimum(a[..., 3], b[..., 3]) - xp.maximum(a[..., 1], b[..., 1]), 0.0)
+    w = xp.maximum(xp.minimum(a[..., 2], b[..., 2]) - xp.maximum(a[..., 0], b[..., 0]) + plus, 0.0)
+    h = xp.maximum(xp.minimum(a[..., 3], b[..., 3]) - xp.maximum(a[..., 1], b[..., 1]) + plus, 0.0)
     inter = w * h
-    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
-    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    area_a = (a[..., 2] - a[..., 0] + plus) * (a[..., 3] - a[..., 1] + plus)
+    area_b = (b[..., 2] - b[..., 0] + plus) * (b[..., 3] - b[..., 1] + plus)
     union = area_a + area_b - inter
     # union == 0 only for two zero-area boxes, whose intersection is 0: IoU 0, not 0/0
     return inter / xp.where(union > 0, union, 1.0)
 
 
-@checked(boxes=Boxes(fmt="fmt"), fmt=Choice(*BOX_FORMATS))
-def box_area(boxes, *, fmt="xyxy"):
+def _suppressed(xp, kept, later, iou_threshold):
+    """Which ``later`` boxes some ``kept`` box overlaps with IoU > ``iou_threshold``.
+
+    IoU above a threshold >= 0 needs a positive intersection, so only pairs whose
+    x and y spans overlap (strict comparisons, boolean (K, P) arrays) can qualify;
+    `_iou` runs on those pairs alone, so every decision equals the dense one bit
+    for bit, without the (K, P) float64 temporaries (page faults in a fresh process).
+    """
+    touch = (kept[:, None, 0] < later[None, :, 2]) & (later[None, :, 0] < kept[:, None, 2])
+    touch &= kept[:, None, 1] < later[None, :, 3]
+    touch &= later[None, :, 1] < kept[:, None, 3]
+    i, j = xp.nonzero(touch)
+    over = xp.zeros_like(touch)  # True where the IoU of an intersecting pair is above the threshold
+    over[touch] = _iou(xp, xp.take(kept, i, axis=0), xp.take(later, j, axis=0)) > iou_threshold
+    return xp.any(over, axis=0)
+
+
+@checked(boxes=Boxes(fmt="fmt"), fmt=Choice(*BOX_FORMATS), pixel_inclusive=Flag())
+def box_area(boxes, *, fmt="xyxy", pixel_inclusive=False):
     r"""Area of each box.
 
     Slide formula: D1.
@@ -378,16 +396,24 @@ def box_area(boxes, *, fmt="xyxy"):
         Boxes in the format ``fmt``.
     fmt : {"xyxy", "xywh", "cxcywh"}, default="xyxy"
         Box format, see `box_convert`.
+    pixel_inclusive : bool, default=False
+        False (torchvision, COCO): coordinates are points, width $x_2 - x_1$.
+        True (the PASCAL VOC devkit, older detectors): coordinates index
+        pixels and both corner pixels belong to the box, so the width is
+        $x_2 - x_1 + 1$ (a box from pixel 0 to pixel 9 is 10 wide); every
+        width and height is one larger, in every ``fmt``.
 
     Returns
     -------
     area : array of shape (...)
-        $(x_2 - x_1)(y_2 - y_1)$, or $wh$ (a 0-d array for one box).
+        $(x_2 - x_1)(y_2 - y_1)$, or $wh$ (a 0-d array for one box); with
+        ``pixel_inclusive``, $(x_2 - x_1 + 1)(y_2 - y_1 + 1)$ or $(w + 1)(h + 1)$.
 
     Raises
     ------
     TypeError
-        If ``boxes`` does not hold real numbers or ``fmt`` is not a string.
+        If ``boxes`` does not hold real numbers, ``fmt`` is not a string or
+        ``pixel_inclusive`` is not a bool.
     ValueError
         If the last axis is not 4, the format is unknown, a coordinate is not
         finite or a box has a negative width or height.
@@ -402,11 +428,16 @@ def box_area(boxes, *, fmt="xyxy"):
     [12.0, 0.0]
     >>> box_area([[5.0, 5.0, 4.0, 3.0]], fmt="cxcywh").tolist()
     [12.0]
+    >>> box_area([[0.0, 0.0, 9.0, 9.0]], pixel_inclusive=True).tolist()  # pixels 0..9
+    [100.0]
     """
     xp, boxes = float_arrays(boxes)
+    plus = 1.0 if pixel_inclusive else 0.0
     if fmt == "xyxy":
-        return xp.asarray((boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1]))
-    return xp.asarray(boxes[..., 2] * boxes[..., 3])  # width times height
+        w, h = boxes[..., 2] - boxes[..., 0], boxes[..., 3] - boxes[..., 1]
+    else:
+        w, h = boxes[..., 2], boxes[..., 3]
+    return xp.asarray((w + plus) * (h + plus))  # width times height
 
 
 @checked(boxes=Boxes(fmt="in_fmt"), in_fmt=Choice(*BOX_FORMATS), out_fmt=Choice(*BOX_FORMATS))
@@ -464,8 +495,8 @@ def box_convert(boxes, in_fmt, out_fmt):
     return xp.stack([(x1 + x2) / 2, (y1 + y2) / 2, w, h], axis=-1)
 
 
-@checked(boxes1=Boxes(ndim=2), boxes2=Boxes(ndim=2))
-def box_iou(boxes1, boxes2):
+@checked(boxes1=Boxes(ndim=2), boxes2=Boxes(ndim=2), pixel_inclusive=Flag())
+def box_iou(boxes1, boxes2, *, pixel_inclusive=False):
     r"""Pairwise intersection over union of two sets of xyxy boxes.
 
     Slide formula: D1.
@@ -476,6 +507,11 @@ def box_iou(boxes1, boxes2):
         Boxes $(x_1, y_1, x_2, y_2)$ with $x_2 \ge x_1$, $y_2 \ge y_1$.
     boxes2 : array-like of shape (M, 4)
         Boxes in the same format (convert others with `box_convert`).
+    pixel_inclusive : bool, default=False
+        True: the "+1 pixel" rule of the PASCAL VOC devkit and of much
+        widely copied IoU code: every width and height, the intersection's
+        too, is $x_2 - x_1 + 1$ (see `box_area`). It raises the IoU of
+        small boxes noticeably; False (torchvision, COCO) is the default.
 
     Returns
     -------
@@ -487,7 +523,8 @@ def box_iou(boxes1, boxes2):
     Raises
     ------
     TypeError
-        If an input does not hold real numbers.
+        If an input does not hold real numbers or ``pixel_inclusive`` is not
+        a bool.
     ValueError
         If an input is not of shape (N, 4), not finite, or has a box with
         $x_2 < x_1$ or $y_2 < y_1$.
@@ -506,9 +543,13 @@ def box_iou(boxes1, boxes2):
     >>> iou = box_iou([[0.0, 0.0, 2.0, 2.0]], [[1.0, 1.0, 3.0, 3.0], [0.0, 0.0, 2.0, 2.0]])
     >>> [round(v, 4) for v in iou[0].tolist()]  # overlap 1, union 4 + 4 - 1
     [0.1429, 1.0]
+    >>> iou = box_iou([[0.0, 0.0, 2.0, 2.0]], [[1.0, 1.0, 3.0, 3.0]], pixel_inclusive=True)
+    >>> round(float(iou[0, 0]), 4)  # 3 x 3 pixels each, 2 x 2 shared: 4 / (9 + 9 - 4)
+    0.2857
     """
     xp, boxes1, boxes2 = float_arrays(boxes1, boxes2)
-    return _iou(xp, boxes1[:, None, :], boxes2[None, :, :])
+    plus = 1.0 if pixel_inclusive else 0.0
+    return _iou(xp, boxes1[:, None, :], boxes2[None, :, :], plus)
 
 
 # --------------------------------------------------------------------------
@@ -567,6 +608,12 @@ def nms(boxes, scores, iou_threshold):
     2. walk down the list; a box is kept unless a box kept before it overlaps
        it with IoU $> t$ (strictly).
 
+    One exception to OpenCV's rules: **zero-area boxes**. OpenCV counts two
+    boxes whose areas sum to 0 as IoU 1 wherever they are, so a zero-area
+    box suppresses every later zero-area box, even one far away. dlnotes,
+    like torchvision, counts IoU 0 for a zero union (see `box_iou`): two
+    separate points never suppress each other.
+
     The walk takes the next 32 boxes not yet suppressed at a time and
     computes their IoU matrix at once. Inside the block, "box $j$ is kept
     unless a kept box before it overlaps it" is a triangular system of
@@ -574,10 +621,13 @@ def nms(boxes, scores, iou_threshold):
     at least one more box per step, so a few $32 \times 32$ array
     operations solve it (a chain of boxes each suppressing the next needs
     the most). The block's kept boxes then suppress every later box in one
-    vectorised step. Memory stays $O(32\,N)$, never $O(N^2)$.
+    vectorised step: comparisons of the corners find the pairs that
+    intersect at all, and only those get an IoU. Memory stays $O(32\,N)$,
+    never $O(N^2)$.
 
     The number of kept boxes depends on the data, so `nms` reads from the
-    device: once per sweep and twice per block (which boxes stay).
+    device: once per sweep and three times per block (which boxes stay,
+    which pairs intersect).
 
     Examples
     --------
@@ -586,6 +636,8 @@ def nms(boxes, scores, iou_threshold):
     [1, 2]
     >>> nms(boxes, [0.9, 0.9, 0.9], 0.5).tolist()  # a tie: the lower index wins
     [0, 2]
+    >>> nms([[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]], [0.9, 0.8], 0.5).tolist()
+    [0, 1]
     """
     xp, boxes, scores = float_arrays(boxes, scores)
     order = xp.argsort(-scores, stable=True)  # 1. by score, highest first; ties: input order
@@ -608,8 +660,7 @@ def nms(boxes, scores, iou_threshold):
         kept.append(block)
         if pending.shape[0] > 0:  # the block's kept boxes suppress the later boxes they overlap
             b, later = xp.take(boxes, block, axis=0), xp.take(boxes, pending, axis=0)
-            over = _iou(xp, b[:, None, :], later[None, :, :]) > iou_threshold
-            pending = pending[~xp.any(over, axis=0)]
+            pending = pending[~_suppressed(xp, b, later, iou_threshold)]
     return xp.astype(xp.take(order, xp.concat(kept)), xp.int64)
 
 
@@ -810,8 +861,10 @@ def precision_recall(scores, correct, n_ground_truth):
     return tp / n, tp / n_ground_truth
 
 
-@checked(method=Choice(*AP_METHODS), **_RANKED)
-def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
+@checked(method=Choice(*AP_METHODS), recall_levels=Choice("pycocotools", "exact"), **_RANKED)
+def average_precision(
+    scores, correct, n_ground_truth, *, method="voc2007", recall_levels="pycocotools"
+):
     r"""Average precision of one class from its ranked detections.
 
     Slide formula: D4, D5, D6 (and the slide's own rule, erratum D4).
@@ -826,6 +879,12 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
         Number of ground-truth objects of the class.
     method : {"voc2007", "slide", "all-point", "coco", "step"}, default="voc2007"
         How precision is averaged over recall (see Notes).
+    recall_levels : {"pycocotools", "exact"}, default="pycocotools"
+        For ``method="coco"`` only (the same option as `coco_evaluate`'s):
+        whether a recall level $r_k$ is reached as in pycocotools, where
+        $r_k$ is ``np.linspace(0, 1, 101)[k]``, a float that lies above
+        $k/100$ for $k$ = 35, 41, 47, 57, 69, 70, 82, 83, 94, 95, or
+        exactly, $R_n \ge k/100$ (see Notes).
 
     Returns
     -------
@@ -858,7 +917,13 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
       precision envelope.
     - **"coco"** (101-point):
       $\frac{1}{101}\sum_{r \in \{0, 0.01, \dots, 1\}} p_{\mathrm{interp}}(r)$,
-      unreached levels 0, as pycocotools at one IoU threshold and area range.
+      unreached levels 0, the rule of pycocotools at one IoU threshold and
+      area range. With ``recall_levels="pycocotools"`` a recall of exactly
+      0.35, 0.41, 0.47, 0.57, 0.69, 0.70, 0.82, 0.83, 0.94 or 0.95 misses
+      that level, as in pycocotools (whose levels are ``np.linspace``
+      floats, 0.35000000000000003...); with ``"exact"`` it reaches it.
+      pycocotools' precision also has an $\varepsilon$,
+      $TP_n / (n + 2.2\cdot 10^{-16})$, left out here.
     - **"step"**: $\sum_n (R_n - R_{n-1})\, P_n$ without interpolation, as
       ``sklearn.metrics.average_precision_score``: tied scores are one
       threshold, whose precision counts every detection of the tie, so the
@@ -868,7 +933,8 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     The other methods rank tied scores in input order (a stable sort), as the
     VOC code and pycocotools do, so there the order of ties matters.
 
-    Recall levels are compared exactly, in integers ($TP_n \cdot 10 \ge k\,G$),
+    For "voc2007" and "slide", and for "coco" with ``recall_levels="exact"``,
+    recall levels are compared exactly, in integers ($TP_n \cdot 10 \ge k\,G$),
     so recall 0.6 reaches the level 0.6. The widely copied VOC code compares
     with ``np.arange(0, 1.1, 0.1)``, whose 0.6 is 0.6000000000000001, and gets
     0.52 instead of 0.59 on the slide's list.
@@ -887,6 +953,13 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
 
     >>> [round(float(average_precision(s, c, 5, method=m)), 4) for m in AP_METHODS]
     [0.5909, 0.8091, 0.55, 0.5545, 0.55]
+
+    The two recall-level rules: 7 perfect detections of 10 objects reach
+    recall 0.7, which pycocotools' level 0.7000000000000001 misses:
+
+    >>> [round(float(average_precision([1.0] * 7, [True] * 7, 10, method="coco",
+    ...     recall_levels=rule)), 4) for rule in ("pycocotools", "exact")]
+    [0.6931, 0.703]
     """
     xp, scores, correct = float_arrays(scores, correct)
     n, dev = scores.shape[0], device(scores)
@@ -910,6 +983,10 @@ def average_precision(scores, correct, n_ground_truth, *, method="voc2007"):
     levels = 101 if method == "coco" else 11  # recall levels k / (levels - 1)
     k = xp.arange(levels, dtype=xp.int64, device=dev)
     first = xp.searchsorted(tp * (levels - 1), k * n_ground_truth)  # first rank with R_n >= level
+    if method == "coco" and recall_levels == "pycocotools":  # these levels lie above k / 100
+        late = [i in (35, 41, 47, 57, 69, 70, 82, 83, 94, 95) for i in range(101)]
+        after = xp.searchsorted(tp * 100, k * n_ground_truth, side="right")  # R_n > k / 100
+        first = xp.where(xp.asarray(late, device=dev), after, first)
     p_interp = xp.take(envelope, xp.minimum(first, n - 1))
     unreached = precision[-1] if method == "slide" else 0.0  # the slide's rule (erratum D4)
     return xp.asarray(xp.mean(xp.where(first < n, p_interp, unreached)))

@@ -46,13 +46,21 @@ _YT, _YP = _yolo_2x2()
 _WH = np.array([[1.0, 1.0], [1.1, 0.9], [0.9, 1.1], [4.0, 8.0], [4.2, 7.8], [3.8, 8.2], [2.0, 2.5]])
 
 CASES = {
-    "box_area": [case(_BOXES), case(_CXCYWH, fmt="cxcywh")],
+    "box_area": [
+        case(_BOXES),
+        case(_CXCYWH, fmt="cxcywh"),
+        case(_BOXES, pixel_inclusive=True),
+    ],
     "box_convert": [
         case(_BOXES, "xyxy", "cxcywh"),
         case(_CXCYWH, "cxcywh", "xywh"),
         case(_BOXES[:2], "xyxy", "xyxy"),
     ],
-    "box_iou": [case(_BOXES, _DETS), case(np.zeros((0, 4)), _BOXES)],
+    "box_iou": [
+        case(_BOXES, _DETS),
+        case(np.zeros((0, 4)), _BOXES),
+        case(_BOXES, _DETS, pixel_inclusive=True),
+    ],
     "nms": [case(_BOXES, _SCORES, 0.5), case(_DETS, _DET_SCORES, 0.1)],
     "match_detections": [
         case(_FACES, _DETS, _DET_SCORES),
