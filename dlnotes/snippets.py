@@ -53,6 +53,9 @@ MODULES = (
     "detection",
     "coco",
     "datasets",
+    "embeddings",
+    "visualize",
+    "cnn",
 )
 
 _ALLOWED_ROOTS = {"numpy", "array_api_compat"} | set(sys.stdlib_module_names)

@@ -261,3 +261,27 @@ def test_as_float_arrays_names_the_argument():
         backend.as_float_arrays([1.0], ["a"], names=("y_true", "y_pred"))
     with pytest.raises(TypeError, match="y_true"):
         backend.as_float_arrays(None, [1.0], names=("y_true", "y_pred"))
+
+
+def test_backend_tabs_run_on_cupy(capsys):
+    """The CuPy tabs of docs/backends.md: run each block and compare what it prints with its
+    ``# expected`` comments (the CPU tabs are doctests; these need a GPU)."""
+    import re
+    import textwrap
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "backends.md").read_text(encoding="utf-8")
+    blocks = re.findall(r'=== "CuPy \(GPU\)"\n\n    ```python\n(.*?)\n    ```', page, re.S)
+    assert len(blocks) == 2  # the gradient step and the detection example
+    cupy = pytest.importorskip("cupy", reason="cupy is an optional extra")
+    if not cupy.cuda.is_available():
+        pytest.skip("no CUDA GPU: the CuPy tabs run in the GPU session")
+    for block in blocks:
+        code = textwrap.dedent(block)
+        expected = [
+            line.rsplit("# ", 1)[1].strip()
+            for line in code.splitlines()
+            if line.startswith("print(")
+        ]
+        exec(compile(code, "backends.md", "exec"), {})
+        assert capsys.readouterr().out.splitlines() == expected

@@ -18,7 +18,7 @@
 # your own. This notebook plots each of them with its derivative, puts the two
 # misprinted formulas of slide 004 beside the true ones, shows why softmax
 # subtracts the maximum, and checks the derivative of the designed activation,
-# swish, by finite differences. Every number shown is asserted.
+# swish, by finite differences. Every number shown is checked when the site is built.
 #
 # All `*_grad` functions take the input $x$ (not the activation's output).
 
@@ -30,6 +30,11 @@ from dlnotes import activations as act
 
 x = np.linspace(-5, 5, 1001)
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## Each activation with its derivative
 #
@@ -38,18 +43,20 @@ x = np.linspace(-5, 5, 1001)
 # (a "dead" unit learns nothing), leaky ReLU keeps a small slope there, and swish
 # is smooth with a dip below zero.
 
-# %%
+# %% alt="Six panels: sigmoid, tanh, ReLU, leaky ReLU, swish and step with identity, each function drawn solid with its derivative dashed"
 panels = [
     ("sigmoid", act.sigmoid, act.sigmoid_grad),
     ("tanh", act.tanh, act.tanh_grad),
     ("ReLU", act.relu, act.relu_grad),
-    ("leaky ReLU (slope 0.1)",
-     lambda z: act.leaky_relu(z, negative_slope=0.1),
-     lambda z: act.leaky_relu_grad(z, negative_slope=0.1)),
+    (
+        "leaky ReLU (slope 0.1)",
+        lambda z: act.leaky_relu(z, negative_slope=0.1),
+        lambda z: act.leaky_relu_grad(z, negative_slope=0.1),
+    ),
     ("swish (beta = 1)", act.swish, act.swish_grad),
     ("step and identity", act.step, act.step_grad),
-]  # fmt: skip
-fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True)
+]
+fig, axes = plt.subplots(2, 3, figsize=(7.2, 3.9), sharex=True)
 for ax, (title, f, grad) in zip(axes.flat, panels):
     ax.plot(x, f(x), label="$a(x)$")
     ax.plot(x, grad(x), "--", label="$a'(x)$")
@@ -64,7 +71,7 @@ last.plot(x, act.identity(x), ":", label="identity $a(x) = x$")
 last.plot(x, act.identity_grad(x), "-.", label="identity $a'(x) = 1$")
 last.set_ylim(-1.5, 2)
 for ax in axes.flat:
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left")
 fig.tight_layout()
 plt.show()
 
@@ -82,6 +89,8 @@ table = {
 }
 for name, values in table.items():
     print(f"{name:12s}", np.round(values, 4).tolist())
+
+# %% tags=["hide"]
 assert np.round(table["sigmoid'"], 4).tolist() == [0.105, 0.25, 0.105]  # largest slope 1/4
 assert np.round(table["tanh'"], 4).tolist() == [0.0707, 1.0, 0.0707]
 assert table["relu'"].tolist() == [0.0, 0.0, 1.0]  # 0 at x = 0, like PyTorch
@@ -100,11 +109,11 @@ assert np.round(table["swish'"], 4).tolist() == [-0.0908, 0.5, 1.0908]
 # is $\sigma(2x)$, with range $(0, 1)$ and $a(0) = \tfrac12$; tanh is
 # $1 - \frac{2}{e^{2x}+1}$, with range $(-1, 1)$ and $\tanh(0) = 0$.
 
-# %%
+# %% alt="Two panels: the true sigmoid beside the slide's mirrored sigmoid (erratum A1), and the true tanh beside the slide's printed formula, which is a sigmoid (erratum A2)"
 printed_sigmoid = 1 - 1 / (1 + np.exp(-x))
 printed_tanh = 1 - 1 / (np.exp(2 * x) + 1)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.3))
 left.plot(x, act.sigmoid(x), label=r"true $\sigma(x) = 1/(1+e^{-x})$")
 left.plot(x, printed_sigmoid, "--", label=r"printed $1 - 1/(1+e^{-x}) = \sigma(-x)$")
 left.set_title("Erratum A1: the printed sigmoid is mirrored")
@@ -115,7 +124,7 @@ for ax in (left, right):
     ax.axhline(0, color="grey", lw=0.5)
     ax.axvline(0, color="grey", lw=0.5)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend()
 fig.tight_layout()
 plt.show()
 
@@ -133,6 +142,8 @@ h = 1e-6
 slope = ((1 - 1 / (1 + np.exp(-(1 + h)))) - (1 - 1 / (1 + np.exp(-(1 - h))))) / (2 * h)
 print(f"printed a(1) = {a:.4f}, its slope = {slope:.4f}, printed a' = (1-a)a = {(1 - a) * a:.4f}")
 print(f"printed tanh at 0 = {printed_tanh[500]:.2f}, true tanh(0) = {float(act.tanh(0.0)):.2f}")
+
+# %% tags=["hide"]
 assert round(a, 4) == 0.2689 and round(slope, 4) == -0.1966 and round((1 - a) * a, 4) == 0.1966
 assert printed_tanh[500] == 0.5 and float(act.tanh(0.0)) == 0.0
 
@@ -151,9 +162,11 @@ with np.errstate(over="ignore", invalid="ignore"):  # the naive formula's warnin
 stable = act.softmax(logits)
 print("naive :", naive.tolist())
 print("stable:", np.round(stable, 4).tolist())
+np.testing.assert_allclose(stable, act.softmax([2.0, 1.0, 0.0]))  # shift-invariant
+
+# %% tags=["hide"]
 assert np.isnan(naive).all()
 assert np.round(stable, 4).tolist() == [0.6652, 0.2447, 0.09]
-np.testing.assert_allclose(stable, act.softmax([2.0, 1.0, 0.0]))  # shift-invariant
 assert abs(float(np.sum(stable)) - 1) < 1e-15
 
 # %% [markdown]
@@ -168,6 +181,8 @@ print(np.round(jac, 4))
 print("v @ J =", np.round(act.softmax_vjp(logits, v), 4).tolist())
 np.testing.assert_allclose(act.softmax_vjp(logits, v), v @ jac, atol=1e-15)
 np.testing.assert_allclose(jac.sum(axis=1), 0, atol=1e-15)
+
+# %% tags=["hide"]
 assert np.round(np.diag(jac), 4).tolist() == [0.2227, 0.1848, 0.0819]
 
 # %% [markdown]
@@ -179,14 +194,14 @@ assert np.round(np.diag(jac), 4).tolist() == [0.2227, 0.1848, 0.0819]
 # $\sigma(\beta x) + \beta x\,\sigma(\beta x)(1-\sigma(\beta x))$, against
 # central finite differences $\frac{f(x+h) - f(x-h)}{2h}$ in float64:
 
-# %%
+# %% alt="Swish curves for growing beta approaching the ReLU curve"
 grid = np.linspace(-6, 6, 241)
 h = 1e-6
+errors = {}
 for beta in (0.5, 1.0, 4.0):
     numeric = (act.swish(grid + h, beta=beta) - act.swish(grid - h, beta=beta)) / (2 * h)
-    error = float(np.max(np.abs(act.swish_grad(grid, beta=beta) - numeric)))
-    print(f"beta = {beta}: largest |analytic - numeric| = {error:.1e}")
-    assert error < 1e-8
+    errors[beta] = float(np.max(np.abs(act.swish_grad(grid, beta=beta) - numeric)))
+    print(f"beta = {beta}: largest |analytic - numeric| = {errors[beta]:.1e}")
 
 fig, ax = plt.subplots(figsize=(6, 4))
 for beta in (0.5, 1.0, 4.0):
@@ -197,6 +212,9 @@ ax.grid(alpha=0.3)
 ax.legend()
 plt.show()
 
+# %% tags=["hide"]
+assert max(errors.values()) < 1e-8
+
 # %% [markdown]
 # Its minimum for $\beta = 1$, and its behaviour at $\pm 1000$ (no overflow):
 
@@ -204,8 +222,14 @@ plt.show()
 fine = np.linspace(-3, 0, 300001)
 low = act.swish(fine)
 print(f"minimum {low.min():.3f} at x = {fine[low.argmin()]:.3f}")
-print("swish(±1000) =", act.swish([-1000.0, 1000.0]).tolist(),
-      " swish'(±1000) =", act.swish_grad([-1000.0, 1000.0]).tolist())  # fmt: skip
+print(
+    "swish(±1000) =",
+    act.swish([-1000.0, 1000.0]).tolist(),
+    " swish'(±1000) =",
+    act.swish_grad([-1000.0, 1000.0]).tolist(),
+)
+
+# %% tags=["hide"]
 assert round(float(low.min()), 3) == -0.278 and round(float(fine[low.argmin()]), 3) == -1.278
 assert act.swish([-1000.0, 1000.0]).tolist() == [-0.0, 1000.0]
 assert act.swish_grad([-1000.0, 1000.0]).tolist() == [0.0, 1.0]

@@ -25,6 +25,7 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 
 from dlnotes.backend import to_numpy
 from dlnotes.detection import AP_METHODS, average_precision, precision_recall
@@ -32,6 +33,11 @@ from dlnotes.detection import AP_METHODS, average_precision, precision_recall
 scores = [0.9, 0.7, 0.6, 0.3, 0.2]
 correct = [True, True, False, True, False]
 n_faces = 5  # ground-truth faces in the images
+
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
 
 # %% [markdown]
 # ## The rank table
@@ -42,10 +48,17 @@ n_faces = 5  # ground-truth faces in the images
 
 # %%
 precision, recall = (to_numpy(a) for a in precision_recall(scores, correct, n_faces))
-print("rank (score)  correct?  precision  recall")
-for n, (s, c, p, r) in enumerate(zip(scores, correct, precision, recall), start=1):
-    print(f"{n} ({s})       {c!s:5}     {p:.2f}       {r:.1f}")
+rows = [
+    f"| {n} | {s} | {'yes' if c else 'no'} | {p:.2f} | {r:.1f} |"
+    for n, (s, c, p, r) in enumerate(zip(scores, correct, precision, recall), start=1)
+]
+display(
+    Markdown(
+        "| rank | score | face? | precision | recall |\n|--:|--:|:-:|--:|--:|\n" + "\n".join(rows)
+    )
+)
 
+# %% tags=["hide"]
 assert np.round(precision, 2).tolist() == [1.0, 1.0, 0.67, 0.75, 0.6]
 assert np.round(recall, 2).tolist() == [0.2, 0.4, 0.4, 0.6, 0.6]
 
@@ -79,13 +92,32 @@ def envelope_at(k):
 interp = [envelope_at(k) for k in range(11)]
 voc2007_points = [p if p is not None else 0.0 for p in interp]
 slide_points = [p if p is not None else precision[-1] for p in interp]
-print("recall level     ", " ".join(f"{r:4.1f}" for r in levels))
-print("slide's table    ", " ".join(f"{p:4.2f}" for p in slide_points))
-print("VOC 2007         ", " ".join(f"{p:4.2f}" for p in voc2007_points))
+display(
+    Markdown(
+        "| recall | "
+        + " | ".join(f"{r:.1f}" for r in levels)
+        + " |\n"
+        + "|---" * 12
+        + "|\n"
+        + "| slide | "
+        + " | ".join(f"{p:.2f}" for p in slide_points)
+        + " |\n"
+        + "| VOC 2007 | "
+        + " | ".join(f"{p:.2f}" for p in voc2007_points)
+        + " |"
+    )
+)
+
+# %% tags=["hide"]
 assert slide_points == [1.0] * 5 + [0.75] * 2 + [0.6] * 4  # the slide's table, exactly
 assert voc2007_points == [1.0] * 5 + [0.75] * 2 + [0.0] * 4
 
-# %%
+# %% [markdown]
+# The zig-zag curve of the five ranks, its envelope, and the points that the
+# 11-point rules read off it: VOC 2007's (unreached levels 0) and the slide's
+# (unreached levels 0.6).
+
+# %% alt="Precision against recall for the slide's five ranked detections, with the interpolated envelope, the 11 VOC 2007 points and the slide's unreached levels at 0.6"
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
 ax.plot(recall, precision, "o-", color="tab:blue", label="precision at each rank")
 for n, (r, p) in enumerate(zip(recall, precision), start=1):
@@ -108,7 +140,7 @@ ax.set_xlabel("recall")
 ax.set_ylabel("precision")
 ax.set_xlim(-0.03, 1.03)
 ax.set_ylim(-0.05, 1.1)
-ax.legend(loc="lower left", fontsize=8)
+ax.legend(loc="lower left")
 ax.set_title("Precision–recall down the slide's ranked list")
 plt.show()
 
@@ -127,9 +159,13 @@ plt.show()
 
 # %%
 ap = {m: float(average_precision(scores, correct, n_faces, method=m)) for m in AP_METHODS}
-for method, value in ap.items():
-    print(f"{method:10} {value:.4f}")
+display(
+    Markdown(
+        "| method | AP |\n|---|--:|\n" + "\n".join(f"| `{m}` | {v:.4f} |" for m, v in ap.items())
+    )
+)
 
+# %% tags=["hide"]
 assert round(ap["slide"], 2) == 0.81 and abs(ap["slide"] - 8.9 / 11) < 1e-12
 assert round(ap["voc2007"], 2) == 0.59 and abs(ap["voc2007"] - 6.5 / 11) < 1e-12
 assert round(ap["all-point"], 2) == 0.55
@@ -160,13 +196,15 @@ assert round(ap["step"], 2) == 0.55
 # %%
 float_levels = np.arange(0, 1.1, 0.1)
 print(float_levels.tolist())
-assert float_levels[6] == 0.6000000000000001 and float_levels[6] > 0.6
 
 trap = 0.0
 for t in float_levels:
     reached = recall >= t
     trap += (precision[reached].max() if reached.any() else 0.0) / 11
 print(f"float levels: {trap:.4f}   exact levels: {ap['voc2007']:.4f}")
+
+# %% tags=["hide"]
+assert float_levels[6] == 0.6000000000000001 and float_levels[6] > 0.6
 assert round(trap, 2) == 0.52 and abs(trap - 5.75 / 11) < 1e-12
 
 # %% [markdown]

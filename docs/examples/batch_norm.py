@@ -45,6 +45,11 @@ gamma, beta = np.ones(C), np.zeros(C)  # the initial scale and shift
 z = batch(256)
 y, _, _ = batch_norm(z, gamma, beta)
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## 1. Before and after
 #
@@ -53,8 +58,8 @@ y, _, _ = batch_norm(z, gamma, beta)
 # the variance). The shape of each distribution is unchanged: batch norm only
 # shifts and scales.
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+# %% alt="Histograms of three channels' activations before batch normalization, at different means and spreads, and after it, all centred at 0 with spread 1"
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), sharey=True)
 bins = np.linspace(-8, 14, 60)
 for c in range(C):
     axes[0].hist(z[:, c], bins=bins, alpha=0.6, label=f"channel {c}")
@@ -94,7 +99,7 @@ assert np.allclose(after.std(axis=0), np.sqrt(sigma2 / (sigma2 + 1e-5)), rtol=1e
 # at PyTorch's 0 and 1. Over 100 batches of 64 they forget that start and
 # settle around the layer's true mean and variance, which here we know.
 
-# %%
+# %% alt="Running mean and running variance of three channels over training batches, converging to the dashed true values"
 running_mean = running_var = None
 history = []
 for _ in range(100):
@@ -102,7 +107,7 @@ for _ in range(100):
     history.append((np.asarray(running_mean), np.asarray(running_var)))
 means, variances = (np.array(h) for h in zip(*history))
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2))
 for c in range(C):
     axes[0].plot(means[:, c], color=f"C{c}", label=f"channel {c}")
     axes[0].axhline(MEAN[c], color=f"C{c}", ls="--", lw=0.8)

@@ -35,6 +35,11 @@ def latex(*parts):
     return Markdown("$$" + " ".join(p if isinstance(p, str) else sp.latex(p) for p in parts) + "$$")
 
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## 1. The slide's tables
 #
@@ -82,14 +87,14 @@ assert list(S.T * short) == [a * y, a * x + b * z, b * y, b * x + c * z, c * y]
 # every other row; the transpose of the strided matrix is tall, an
 # upsampler from 6 samples to 12.
 
-# %%
+# %% alt="Three matrices as heat maps, output index against input index: the 12x12 banded matrix C of stride 1, the 6x12 matrix of stride 2, and its 12x6 transpose"
 kernel = np.array([1.0, 2.0, 3.0])
 mats = {
     "C, stride 1": conv_matrix(kernel, 12, padding=1),
     "C, stride 2": conv_matrix(kernel, 12, stride=2, padding=1),
     "C.T, stride 2 (transposed conv)": conv_matrix(kernel, 12, stride=2, padding=1).T,
 }
-fig, axes = plt.subplots(1, 3, figsize=(11, 4), gridspec_kw={"width_ratios": [12, 12, 6]})
+fig, axes = plt.subplots(1, 3, figsize=(6.6, 2.6), gridspec_kw={"width_ratios": [12, 12, 6]})
 for ax, (title, m) in zip(axes, mats.items()):
     ax.imshow(m, cmap="Blues", vmin=0, vmax=3)
     ax.set_title(f"{title}: {m.shape[0]}x{m.shape[1]}", fontsize=10)
@@ -136,8 +141,12 @@ assert back.shape == U.shape
 # %%
 basis = np.eye(U.size).reshape(-1, *U.shape[1:])
 big = conv2d(basis, W, stride=2, padding=1).reshape(U.size, -1).T  # (32, 192)
-print("matrix of conv2d:", big.shape, " max |C.T v - conv_transpose2d(v)| =",
-      f"{np.abs(big.T @ V.ravel() - back.ravel()).max():.1e}")  # fmt: skip
+print(
+    "matrix of conv2d:",
+    big.shape,
+    " max |C.T v - conv_transpose2d(v)| =",
+    f"{np.abs(big.T @ V.ravel() - back.ravel()).max():.1e}",
+)
 
 # %% tags=["hide"]
 assert np.allclose(big @ U.ravel(), Y.ravel(), atol=1e-12)

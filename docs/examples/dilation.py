@@ -53,6 +53,11 @@ def extent(mask):
     return int(rows.max() - rows.min() + 1)
 
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## 1. One layer
 #
@@ -60,8 +65,8 @@ def extent(mask):
 # adjacent for $d = 1$, spread $d$ apart otherwise. The output is still
 # 33x33.
 
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+# %% alt="The pixels a 3x3 kernel reads at dilation 1, 2 and 4: a solid 3x3 block, then 9 dots spread over 5x5 and over 9x9"
+fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
 for ax, d in zip(axes, (1, 2, 4)):
     ax.imshow(footprint([d]), cmap="Greys")
     ax.set_title(f"dilation {d}: covers {2 * d + 1}x{2 * d + 1}")
@@ -86,11 +91,11 @@ for d in (1, 2, 4):
 # right, how many paths lead from the pixel to each output after three
 # dilated layers: every position of the 15x15 field is reached.
 
-# %%
+# %% alt="Left: receptive field width against the number of layers, plain 3x3 against dilations 1, 2, 4, 8; right: the number of paths from one pixel after dilations 1, 2, 4"
 layers = np.arange(1, 5)
 plain = [extent(footprint([1] * n)) for n in layers]
 dilated = [extent(footprint([2**i for i in range(n)])) for n in layers]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3))
 axes[0].plot(layers, plain, "o-", label="plain 3x3 (dilation 1)")
 axes[0].plot(layers, dilated, "s-", label="dilations 1, 2, 4, 8")
 axes[0].set_xlabel("layers")

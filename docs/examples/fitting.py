@@ -42,6 +42,11 @@ train, val, _ = train_val_test_split(40, fractions=(0.5, 0.5, 0.0), seed=0)
 x_train, y_train, x_val, y_val = x[train], y[train], x[val], y[val]
 len(train), len(val)
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # A polynomial of degree $d$ is a linear model of the features
 # $1, x, x^2, \dots, x^d$; we use the Legendre polynomials $P_0, \dots, P_d$
@@ -92,9 +97,9 @@ assert train_err[12] < train_err[3] and val_err[12] > 100 * val_err[3]  # overfi
 # are high), degree 3 fits, degree 12 overfits: 13 coefficients for 20 points
 # let the curve chase the noise and swing wildly between the points.
 
-# %%
+# %% alt="Polynomial fits of growing degree through the training points, with the validation points: a low degree underfits, a high degree overfits"
 grid = np.linspace(-1, 1, 400)
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.8), sharey=True)
 for ax, (d, title) in zip(axes, [(1, "underfitted"), (3, "good fit"), (12, "overfitted")]):
     ax.plot(grid, features(grid, d) @ plain[d], color="C3", label=f"degree {d}")
     ax.scatter(x_train, y_train, s=18, label="training points")
@@ -103,11 +108,14 @@ for ax, (d, title) in zip(axes, [(1, "underfitted"), (3, "good fit"), (12, "over
     ax.set_xlabel("x")
     ax.set_ylim(-2, 2)
 axes[0].set_ylabel("y")
-axes[0].legend(loc="lower right", fontsize=8)
+axes[0].legend(loc="lower right")
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% [markdown]
+# The errors of every degree, on the training and on the validation points:
+
+# %% alt="Training and validation mean squared error against polynomial degree: training error falls, validation error turns back up"
 fig, ax = plt.subplots(figsize=(6, 3.6))
 ax.semilogy(DEGREES, curves["plain"][:, 0], "o-", label="training")
 ax.semilogy(DEGREES, curves["plain"][:, 1], "s-", label="validation")
@@ -197,7 +205,7 @@ assert formula > 1000 * float(mse(y_train, X @ w))
 # Minimising that expected loss is again a penalised least-squares problem,
 # now with $\frac{p}{1-p}\sum_i X_{ij}^2$ on the diagonal.
 
-# %%
+# %% alt="Training and validation error against polynomial degree with and without regularization: regularization flattens the validation curve"
 
 
 def dropout_penalty(degree):
@@ -215,7 +223,7 @@ for k, (name, curve) in enumerate(curves.items()):
 ax.set_xlabel("polynomial degree")
 ax.set_ylabel("mean squared error")
 ax.set_title("Regularization flattens the validation curve")
-ax.legend(fontsize=8, ncol=2)
+ax.legend(ncol=2)
 plt.tight_layout()
 plt.show()
 

@@ -28,6 +28,11 @@ rng = np.random.default_rng(0)
 x = rng.uniform(0, 2, 50)
 y = 1 + 2 * x + rng.normal(scale=0.3, size=50)
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # For least squares the loss is a quadratic bowl, and gradient descent
 # converges exactly when the rate is below $2/\lambda_{\max}$, where
@@ -46,8 +51,11 @@ rates = {
     "too large: diverges": 0.019,
 }
 
-# %%
-fig, ax = plt.subplots(figsize=(8, 4.5))
+# %% [markdown]
+# The loss over the updates for each learning rate, on a log scale:
+
+# %% alt="Mean squared error on a log scale over 60 updates for four learning rates: 0.0002 creeps down, 0.008 and 0.016 converge, 0.019 diverges"
+fig, ax = plt.subplots(figsize=(7.2, 4))
 curves = {}
 for label, lr in rates.items():
     _, losses = batch_gd(x, y, lr=lr, epochs=60)

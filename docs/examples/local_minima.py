@@ -23,7 +23,7 @@
 # only sees the slope where it stands, so where it ends depends on where it
 # starts. Six starts, 2,000 steps of `gd_step` each at learning rate 0.002:
 
-# %%
+# %% alt="The function cos(3 pi x)/x with gradient descent paths from six starts, each ending in the nearest local minimum"
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -48,20 +48,29 @@ for x0 in starts:
     paths[x0] = np.array(path)
 
 grid = np.linspace(0.2, 2.0, 2000)
-fig, ax = plt.subplots(figsize=(9, 4.5))
+fig, ax = plt.subplots(figsize=(7.2, 3.6))
 ax.plot(grid, f(grid), color="0.3", label=r"$f(x) = \cos(3\pi x)/x$")
 for i, (x0, path) in enumerate(paths.items()):
     ax.plot(path[0], f(path[0]), "o", color=f"C{i}", mfc="none", ms=9)
     ax.plot(path[-1], f(path[-1]), "o", color=f"C{i}", ms=7, label=f"start {x0} → {path[-1]:.3f}")
-    ax.annotate("", (path[-1], f(path[-1])), (path[0], f(path[0])),
-                arrowprops={"arrowstyle": "->", "color": f"C{i}", "alpha": 0.6})  # fmt: skip
+    ax.annotate(
+        "",
+        (path[-1], f(path[-1])),
+        (path[0], f(path[0])),
+        arrowprops={"arrowstyle": "->", "color": f"C{i}", "alpha": 0.6},
+    )
 ax.set_xlabel("$x$")
 ax.set_ylabel("$f(x)$")
 ax.set_ylim(-3.5, 4.5)
 ax.set_title("gradient descent from six starts (open: start, filled: end)")
-ax.legend(fontsize=8, ncol=2)
+ax.legend(ncol=2)
 ax.grid(alpha=0.3)
 plt.show()
+
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
 
 # %%
 ends = sorted({round(float(p[-1]), 3) for p in paths.values()})

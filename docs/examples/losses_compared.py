@@ -14,7 +14,7 @@
 # # Losses compared
 #
 # Four looks at the losses of the slides (000/001 part 2, 004), each number
-# computed by `dlnotes.losses` and checked by an `assert`:
+# computed by `dlnotes.losses` and checked when the site is built:
 #
 # 1. the NN1/NN2 table: classification error cannot tell the two networks
 #    apart, mean squared error and cross-entropy can (L2, L4, L5);
@@ -28,6 +28,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 
 from dlnotes.activations import softmax, softmax_vjp
 from dlnotes.losses import (
@@ -45,21 +46,10 @@ from dlnotes.losses import (
     squared_hinge,
 )
 
-
-class Table:
-    """A small table that renders as HTML in the notebook and as text in a terminal."""
-
-    def __init__(self, header, rows):
-        self.header, self.rows = header, rows
-
-    def _repr_html_(self):
-        cells = lambda row, tag: "".join(f"<{tag}>{c}</{tag}>" for c in row)  # noqa: E731
-        body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in self.rows)
-        return f"<table><thead><tr>{cells(self.header, 'th')}</tr></thead><tbody>{body}</tbody></table>"
-
-    def __repr__(self):
-        return "\n".join(" | ".join(str(c) for c in row) for row in [self.header, *self.rows])
-
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
 
 # %% [markdown]
 # ## 1. NN1 and NN2 (001)
@@ -87,22 +77,23 @@ scores = {
     )
     for name, p in nets.items()
 }
+
+rows = [f"| {name} | 1/3 | {m:.2f} | {c:.2f} |" for name, (e, m, c) in scores.items()]
+display(
+    Markdown("| network | error | MSE | cross-entropy |\n|---|--:|--:|--:|\n" + "\n".join(rows))
+)
+
+# %% tags=["hide"]
 assert [round(v, 2) for v in scores["NN1"]] == [0.33, 0.25, 0.38]
 assert [round(v, 2) for v in scores["NN2"]] == [0.33, 0.71, 1.06]
 assert scores["NN1"][0] == scores["NN2"][0] == 1 / 3
-
-Table(
-    ["network", "classification error", "mean squared error", "cross-entropy"],
-    [[name, "1/3", f"{m:.2f}", f"{c:.2f}"] for name, (e, m, c) in scores.items()],
-)
 
 # %% [markdown]
 # Cross-entropy separates the two the most: NN2's 0.1 on the true class of
 # row #3 costs $-\log 0.1 = 2.30$ on its own, against NN1's $-\log 0.4 = 0.92$.
 
-# %%
+# %% alt="Bars of classification error, mean squared error and cross-entropy for NN1 and NN2: equal errors, NN2's losses higher"
 row3 = {name: -math.log(p[2, 0]) for name, p in nets.items()}
-assert round(row3["NN1"], 2) == 0.92 and round(row3["NN2"], 2) == 2.30
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
 width = 0.38
@@ -115,6 +106,9 @@ ax.set_title("Same error rate, different losses")
 ax.legend()
 plt.tight_layout()
 plt.show()
+
+# %% tags=["hide"]
+assert round(row3["NN1"], 2) == 0.92 and round(row3["NN2"], 2) == 2.30
 
 # %% [markdown]
 # ## 2. Margin losses (000)
@@ -136,7 +130,7 @@ plt.show()
 # is just $(1-z)^2$, a parabola that punishes confidently right answers too
 # (dashed below). The square belongs outside: $\max(0, 1-z)^2$.
 
-# %%
+# %% alt="Classification losses against the margin z: 0-1, hinge, squared hinge, absolute margin and exponential, with the slide's printed squared hinge (erratum L7)"
 z = np.linspace(-2, 3, 501)
 ones = np.ones_like(z)  # y = +1, so f(x) = z
 curves = {
@@ -147,10 +141,6 @@ curves = {
     "exponential": exponential(ones, z, reduction="none"),
 }
 printed = np.maximum(0, (1 - z) ** 2)  # the slide's formula, as printed
-assert np.array_equal(printed, (1 - z) ** 2)  # the max(0, .) never acts
-assert np.all(curves["squared hinge"][z >= 1] == 0) and printed[-1] == 4.0  # at z = 3
-for name in ("hinge", "squared hinge", "exponential"):
-    assert np.all(curves[name] >= curves["0-1"])  # upper bounds of the 0-1 loss
 
 # the curves coincide in places (hinge and absolute margin for z < 1): wide and thin lines keep both visible
 styles = {
@@ -170,9 +160,15 @@ ax.set_ylim(0, 4.2)
 ax.set_xlabel(r"margin $z = y\,f(x)$")
 ax.set_ylabel("loss")
 ax.axvline(1, color="grey", lw=0.5)
-ax.legend(loc="upper right", fontsize=9)
+ax.legend(loc="upper right")
 plt.tight_layout()
 plt.show()
+
+# %% tags=["hide"]
+for name in ("hinge", "squared hinge", "exponential"):
+    assert np.all(curves[name] >= curves["0-1"])  # upper bounds of the 0-1 loss
+assert np.array_equal(printed, (1 - z) ** 2)  # the max(0, .) never acts
+assert np.all(curves["squared hinge"][z >= 1] == 0) and printed[-1] == 4.0  # at z = 3
 
 # %% [markdown]
 # ## 3. Design your own loss (L16)
@@ -228,11 +224,13 @@ worst = float(np.max(np.abs(analytic - numeric)))
 print(
     f"loss {float(custom_loss(targets, logits)):.4f}; largest |analytic - finite difference| = {worst:.1e}"
 )
+
+# %% tags=["hide"]
 assert worst < 1e-8
 
 # %% [markdown]
 # The analytic gradient and the finite differences agree to better than
-# $10^{-8}$ (the assert): the loss is ready for a training loop. The focal loss (L14), the slides'
+# $10^{-8}$ (checked when the site is built): the loss is ready for a training loop. The focal loss (L14), the slides'
 # own example of a designed loss, is built the same way from the binary
 # cross-entropy: `dlnotes.losses.focal_loss`.
 #
@@ -250,22 +248,20 @@ assert worst < 1e-8
 # $D(G(z))\approx 0$: there the minimax gradient vanishes, while the
 # non-saturating one is at its largest.
 
-# %%
+# %% alt="Left: the minimax and non-saturating generator losses against D(G(z)); right: the size of their gradients, the minimax one vanishing where the discriminator wins"
 d = np.linspace(0.001, 0.999, 999)
 a = np.log(d) - np.log1p(-d)  # the logits with sigma(a) = d
 grads = {
     mode: -gan_generator_loss_grad(a, mode=mode, reduction="none")
     for mode in ("minimax", "non_saturating")
 }
-assert np.allclose(grads["minimax"], d) and np.allclose(grads["non_saturating"], 1 - d)
 
 rejected = np.log(0.01 / 0.99)  # D(G(z)) = 0.01: the discriminator wins
 weak = -float(gan_generator_loss_grad([rejected], mode="minimax")[0])
 strong = -float(gan_generator_loss_grad([rejected], mode="non_saturating")[0])
 print(f"at D(G(z)) = 0.01: |gradient| minimax {weak:.2f}, non-saturating {strong:.2f}")
-assert round(weak, 2) == 0.01 and round(strong, 2) == 0.99
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
 left.plot(d, gan_generator_loss(a, mode="minimax", reduction="none"), label=r"minimax $\log(1-D)$")
 left.plot(
     d,
@@ -283,6 +279,10 @@ right.set_ylabel(r"$|\partial L_G / \partial a|$")
 right.legend()
 plt.tight_layout()
 plt.show()
+
+# %% tags=["hide"]
+assert np.allclose(grads["minimax"], d) and np.allclose(grads["non_saturating"], 1 - d)
+assert round(weak, 2) == 0.01 and round(strong, 2) == 0.99
 
 # %% [markdown]
 # Both losses have the same fixed point, but only the non-saturating one gives

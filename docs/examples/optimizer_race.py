@@ -58,11 +58,16 @@ for name, step in optimizers.items():
     paths[name], states[name] = np.array(path), state
     losses[name] = np.array([f(q) for q in path])
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## Trajectories and loss curves
 
-# %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+# %% alt="Left: paths of the optimizers on the Rosenbrock valley from (-1.2, 1) toward the minimum; right: the function value on a log scale over 3,000 steps"
+fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
 xs, ys = np.meshgrid(np.linspace(-1.6, 1.6, 300), np.linspace(-0.4, 1.6, 300))
 left.contour(xs, ys, f((xs, ys)), levels=np.logspace(-1, 3, 15), cmap="Greys", linewidths=0.7)
 for name, path in paths.items():
@@ -71,12 +76,12 @@ left.plot(1, 1, "k*", ms=12)
 left.set_xlabel("$x$")
 left.set_ylabel("$y$")
 left.set_title("3,000 steps from (-1.2, 1) toward the minimum ★")
-left.legend(fontsize=8)
+left.legend()
 for name, curve in losses.items():
     right.semilogy(curve + 1e-16, label=name)
 right.set_xlabel("step")
 right.set_ylabel("$f$ (log scale)")
-right.legend(fontsize=8)
+right.legend()
 right.grid(alpha=0.3)
 fig.tight_layout()
 plt.show()
@@ -117,7 +122,7 @@ assert max(final.values()) < 0.05 < losses["Adam, lr 0.02"][0]  # every one gets
 # cut the rate from $\eta = 0.5$ to about a hundredth of it, and it keeps falling
 # on the flat floor, where the steps are needed.
 
-# %%
+# %% alt="AdaGrad's effective learning rate for x and for y over 3,000 steps, on log scales: both only shrink"
 G, rates = np.zeros(2), []
 for point in paths["AdaGrad, lr 0.5"][:-1]:
     G = G + grad(point) ** 2
@@ -132,8 +137,10 @@ ax.set_title("AdaGrad: each coordinate's learning rate only shrinks")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
-print(f"effective rates after 1 step: {rates[0].round(5).tolist()}, "
-      f"after {STEPS}: {rates[-1].round(5).tolist()}")  # fmt: skip
+print(
+    f"effective rates after 1 step: {rates[0].round(5).tolist()}, "
+    f"after {STEPS}: {rates[-1].round(5).tolist()}"
+)
 
 # %% tags=["hide"]
 assert np.all(np.diff(rates, axis=0) <= 0)  # never rises

@@ -58,6 +58,11 @@ def make_images(n):
 train_x, train_y = make_images(64)
 test_x, test_y = make_images(16)
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
+
 # %% [markdown]
 # ## The network
 #
@@ -111,7 +116,7 @@ def predict(x, params):
 # Adam on mini-batches of 16 of the 64 training images, 100 epochs; the
 # mean IoU is measured on 16 test images after each epoch.
 
-# %%
+# %% alt="Left: the per-pixel cross-entropy falling over updates; right: the mean IoU on the test images rising over epochs"
 EPOCHS = 100
 states = [None] * len(params)
 losses, ious = [], []
@@ -125,7 +130,7 @@ for _ in range(EPOCHS):
         losses.append(loss)
     ious.append(float(mean_iou(test_y, predict(test_x, params), n_classes=3)))
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2))
 axes[0].plot(losses)
 axes[0].set_xlabel("update")
 axes[0].set_ylabel("per-pixel cross-entropy")
@@ -147,16 +152,16 @@ plt.show()
 # (another dilated layer) or pooling with upsampling, as in the segmentation
 # networks of the lecture, is the cure.
 
-# %%
+# %% alt="Four test images of shapes, with their true label maps and the network's predicted label maps below them"
 pred = predict(test_x, params)
-fig, axes = plt.subplots(3, 4, figsize=(10, 7.5))
+fig, axes = plt.subplots(3, 4, figsize=(7.2, 5.4))
 for j in range(4):
     for row, (img, title) in enumerate(
         [(test_x[j, 0], "image"), (test_y[j], "true labels"), (pred[j], "prediction")]
     ):
         style = {"cmap": "gray"} if row == 0 else {"cmap": "viridis", "vmin": 0, "vmax": 2}
         axes[row, j].imshow(img, **style)
-        axes[row, j].set_title(title, fontsize=9)
+        axes[row, j].set_title(title)
         axes[row, j].set_xticks([])
         axes[row, j].set_yticks([])
 plt.tight_layout()

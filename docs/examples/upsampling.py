@@ -34,6 +34,18 @@ from dlnotes.conv import (
     zero_insert,
 )
 
+# %% tags=["hide"]
+plt.rcParams.update(
+    {
+        "figure.dpi": 100,
+        "font.size": 11,
+        "legend.fontsize": 10,
+        "axes.titlesize": 10,
+        "image.cmap": "viridis",
+        "figure.constrained_layout.use": True,
+    }
+)
+
 
 def table(a, fmt="{:g}"):
     """A 2-D array as a Markdown table (blank header row)."""
@@ -105,7 +117,7 @@ assert np.allclose(learned_start, filtered, atol=1e-15)
 # filtered by whatever the weights are (its checkerboard is the classic
 # artefact of stride-4 transposed convolutions).
 
-# %%
+# %% alt="A 12x12 input image and its upsampled versions by each method, as grey-level grids"
 rows, cols = np.mgrid[0:12, 0:12]
 image = ((rows - 5.5) ** 2 + (cols - 4) ** 2 < 10).astype(float)
 image[2:10, 9] = 1.0
@@ -118,37 +130,29 @@ ups = {
     "nearest": upsample_nearest(image, f),
     "bilinear": upsample_bilinear(image, f),
     "bicubic": upsample_bicubic(image, f),
-    "transposed conv (random 7x7)": conv_transpose2d(
+    "random transposed conv": conv_transpose2d(
         image[None, None], random_kernel, stride=f, padding=3
     )[0, 0],
 }
-fig, axes = plt.subplots(1, 5, figsize=(15, 3.4))
-axes[0].imshow(image, cmap="viridis", vmin=0, vmax=1.6)
-axes[0].set_title("input 12x12")
-for ax, (name, up) in zip(axes[1:], ups.items()):
-    ax.imshow(up, cmap="viridis", vmin=0, vmax=1.6)
-    ax.set_title(f"{name}\n{up.shape[0]}x{up.shape[1]}", fontsize=10)
-for ax in axes:
-    ax.set_xlabel("column")
-axes[0].set_ylabel("row")
-plt.tight_layout()
+fig, axes = plt.subplots(1, 5, figsize=(7.2, 1.9))
+for ax, (name, up) in zip(axes, {"input": image, **ups}.items()):
+    ax.imshow(up, vmin=0, vmax=1.6)
+    ax.set_title(f"{name}\n{up.shape[0]}x{up.shape[1]}")
 plt.show()
 
 # %% [markdown]
 # One row through the disk's centre shows the difference in numbers: where
 # each method puts the original samples, and how it fills between them.
 
-# %%
+# %% alt="One row of input pixels and its nearest, bilinear (corners aligned) and bicubic upsampled curves"
 row = 5
-fig, ax = plt.subplots(figsize=(9, 3.4))
+fig, ax = plt.subplots(figsize=(7.2, 3.2))
 ax.plot(np.arange(12), image[row], "ko", label="input pixels")
 ax.step(np.arange(48) / f - 0.375, ups["nearest"][f * row], where="mid", label="nearest")
 ax.plot(np.arange(45) / f, ups["bilinear"][f * row], label="bilinear (corners aligned)")
 ax.plot((np.arange(48) + 0.5) / f - 0.5, ups["bicubic"][f * row + 1], label="bicubic (centres)")
-ax.set_xlabel("position in input pixels")
-ax.set_ylabel("value")
-ax.legend(fontsize=8)
-plt.tight_layout()
+ax.set(xlabel="position in input pixels", ylabel="value")
+ax.legend()
 plt.show()
 
 Markdown(
@@ -167,4 +171,4 @@ assert np.array_equal(ups["bilinear"][::f, ::f], image)  # originals kept
 assert np.array_equal(ups["nearest"][::f, ::f], image)
 assert ups["bicubic"].max() > image.max()  # the overshoot the text mentions
 assert ups["bilinear"].max() <= image.max() + 1e-12  # linear never overshoots
-assert ups["transposed conv (random 7x7)"].shape == (45, 45)
+assert ups["random transposed conv"].shape == (45, 45)

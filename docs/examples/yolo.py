@@ -25,10 +25,16 @@ import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 from matplotlib.patches import Rectangle
 
 from dlnotes.backend import to_numpy
 from dlnotes.detection import kmeans_anchors, wh_iou, yolo_decode, yolo_loss
+
+# %% tags=["hide"]
+plt.rcParams.update(
+    {"figure.dpi": 100, "font.size": 11, "legend.fontsize": 10, "axes.titlesize": 11}
+)
 
 # %% [markdown]
 # ## Anchor shapes by k-means
@@ -48,6 +54,7 @@ anchors = to_numpy(kmeans_anchors(wh, k=5, seed=0))
 print("anchors (w, h), by area:")
 print(np.round(anchors, 1))
 
+# %% tags=["hide"]
 assert np.allclose(anchors, shapes, rtol=0.05)  # the planted shapes, found back
 assert np.round(anchors, 1).tolist() == [
     [20.0, 28.5],
@@ -57,12 +64,15 @@ assert np.round(anchors, 1).tolist() == [
     [321.8, 279.1],
 ]
 
-# %%
+# %% [markdown]
+# The training boxes' widths and heights, and the five anchor shapes k-means
+# finds among them:
+
+# %% alt="Scatter of training box widths against heights with the 5 anchor shapes found by k-means on 1 - IoU"
 fit = to_numpy(wh_iou(wh, anchors))
 cluster = fit.argmax(axis=1)
 mean_iou = float(fit.max(axis=1).mean())
 print(f"mean IoU between a box and its anchor: {mean_iou:.3f}")
-assert round(mean_iou, 3) == 0.797
 
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.scatter(wh[:, 0], wh[:, 1], c=cluster, cmap="tab10", vmax=9, s=6, alpha=0.6)
@@ -75,17 +85,29 @@ ax.legend(loc="upper left")
 ax.set_title("Training box sizes and the 5 anchor shapes")
 plt.show()
 
+# %% tags=["hide"]
+assert round(mean_iou, 3) == 0.797
+
 # %% [markdown]
 # How many anchors? YOLOv2 plots the mean IoU against $k$ and picks 5 as a
 # trade-off between fit and model size. On these boxes the curve bends at the
 # 5 planted shapes:
 
-# %%
+# %% alt="Mean IoU with the closest anchor rising with the number of anchors k"
 ks = list(range(1, 10))
 curve = [
     float(to_numpy(wh_iou(wh, kmeans_anchors(wh, k=k, seed=0))).max(axis=1).mean()) for k in ks
 ]
 print(" ".join(f"k={k}: {v:.3f}" for k, v in zip(ks, curve)))
+
+fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.plot(ks, curve, "o-")
+ax.axvline(5, color="grey", ls=":")
+ax.set_xlabel("number of anchors k")
+ax.set_ylabel("mean IoU with the closest anchor")
+plt.show()
+
+# %% tags=["hide"]
 assert [round(v, 3) for v in curve] == [
     0.301,
     0.465,
@@ -99,13 +121,6 @@ assert [round(v, 3) for v in curve] == [
 ]
 assert all(b > a for a, b in itertools.pairwise(curve))  # more anchors always fit better
 assert curve[4] - curve[3] > 5 * (curve[5] - curve[4])  # ... but little beyond 5
-
-fig, ax = plt.subplots(figsize=(5, 3.2))
-ax.plot(ks, curve, "o-")
-ax.axvline(5, color="grey", ls=":")
-ax.set_xlabel("number of anchors k")
-ax.set_ylabel("mean IoU with the closest anchor")
-plt.show()
 
 # %% [markdown]
 # ## The YOLO loss on a 2 × 2 grid, term by term
@@ -145,7 +160,7 @@ y_pred[0, 1, 4], y_pred[1, 0, 4], y_pred[1, 1, 9] = 0.1, 0.2, 0.4  # confidences
 # IoU, $C = 0.25$; box 1 and every box of the empty cells are
 # $\mathbb 1^{noobj}$, with target 0.
 
-# %%
+# %% alt="A 2x2 grid with an object box and YOLO's two predicted boxes of cell (0, 0), one with IoU 0.25, one with IoU 0"
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.axvline(0.5, color="grey")  # the cell borders of the 2 x 2 grid, in image units
 ax.axhline(0.5, color="grey")
@@ -166,7 +181,7 @@ ax.plot(0.25, 0.25, "+", color="tab:green", ms=12)
 ax.set_xlim(-0.1, 1)
 ax.set_ylim(1, -0.1)
 ax.set_aspect("equal")
-ax.legend(loc="lower right", fontsize=8)
+ax.legend(loc="lower right")
 ax.set_title("2 x 2 grid, cell (0, 0)")
 plt.show()
 
@@ -176,7 +191,7 @@ plt.show()
 # | term | by hand | value |
 # | --- | --- | --- |
 # | centre | $5\,[(0.5 - 0.4)^2 + (0.5 - 0.6)^2]$ | 0.1 |
-# | size | $5\,[(\sqrt{0.36} - \sqrt{0.16})^2 + (\sqrt{0.64} - \sqrt{0.36})^2] = 5\,[0.2^2 + 0.2^2]$ | 0.4 |
+# | size | $5\,[(\sqrt{0.36} - \sqrt{0.16})^2 + (\sqrt{0.64} - \sqrt{0.36})^2]$ | 0.4 |
 # | confidence, responsible | $(C - \hat C)^2 = (0.25 - 0.5)^2$ | 0.0625 |
 # | confidence, not responsible | $0.5\,(0.2^2 + 0.1^2 + 0.2^2 + 0.4^2)$ | 0.125 |
 # | class | $(1 - 0.7)^2 + (0 - 0.3)^2$ | 0.18 |
@@ -191,11 +206,13 @@ by_hand = {
     "class": (1 - 0.7) ** 2 + (0 - 0.3) ** 2,
 }
 loss, terms = yolo_loss(y_true, y_pred, return_terms=True)
-for name in by_hand:
-    print(f"{name:6} by hand {by_hand[name]:.4f}   yolo_loss {float(terms[name]):.4f}")
-print(f"total  {float(loss):.4f}")
+rows = [f"| {k} | {by_hand[k]:.4f} | {float(terms[k]):.4f} |" for k in by_hand]
+rows.append(f"| **total** | | **{float(loss):.4f}** |")
+display(Markdown("| term | by hand | `yolo_loss` |\n|---|--:|--:|\n" + "\n".join(rows)))
 
 rounded = {k: round(v, 4) for k, v in by_hand.items()}
+
+# %% tags=["hide"]
 assert rounded == {"xy": 0.1, "wh": 0.4, "obj": 0.0625, "noobj": 0.125, "class": 0.18}
 assert all(abs(float(terms[k]) - by_hand[k]) < 1e-12 for k in by_hand)
 assert round(float(loss), 4) == 0.8675
@@ -209,6 +226,8 @@ assert round(float(loss), 4) == 0.8675
 # %%
 loss_one = float(yolo_loss(y_true, y_pred, confidence_target="one"))
 print(f"total with target 1: {loss_one:.4f}")
+
+# %% tags=["hide"]
 assert round(loss_one, 4) == 1.055
 
 # %% [markdown]
@@ -236,12 +255,16 @@ for a in range(2):
         f"prior {a}: t = {t[1, 2, a].round(3).tolist()} -> b = {decoded[1, 2, a].round(5).tolist()}"
     )
 
+# %% tags=["hide"]
 assert decoded[1, 2, 0].tolist() == [2.5, 1.5, 1.0, 2.0]
 assert np.allclose(decoded[1, 2, 1], [2 + 1 / (1 + np.exp(-10.0)), 1 + 1 / (1 + np.e), 3.0, 0.6])
 assert decoded[1, 2, 1].round(5).tolist() == [2.99995, 1.26894, 3.0, 0.6]
 assert 2 <= decoded[1, 2, 1, 0] <= 3  # sigma(10) = 0.99995: still in column 2
 
-# %%
+# %% [markdown]
+# The two priors of the cell (dashed) and the boxes decoded from them:
+
+# %% alt="Anchor priors (dashed) and the decoded boxes around cell (row 1, column 2)"
 fig, ax = plt.subplots(figsize=(5, 5))
 for k in range(5):
     ax.axvline(k, color="lightgrey")
@@ -269,6 +292,6 @@ for a, color in enumerate(("tab:red", "tab:purple")):
 ax.set_xlim(-0.2, 4.8)
 ax.set_ylim(4.2, -0.2)
 ax.set_aspect("equal")
-ax.legend(loc="lower left", fontsize=7)
+ax.legend(loc="lower left")
 ax.set_title("Priors (dashed) and decoded boxes")
 plt.show()

@@ -41,6 +41,9 @@ MODULES = (
     "detection",
     "coco",
     "datasets",
+    "embeddings",
+    "visualize",
+    "cnn",
 )
 
 
