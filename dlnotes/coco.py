@@ -44,6 +44,7 @@ _BOX = "[x, y, width, height] (4 finite numbers of magnitude at most 1e150)"
 _AREA_RANGES = ((0.0, 1e10), (0.0, 32.0**2), (32.0**2, 96.0**2), (96.0**2, 1e10))
 _SHORT = {"small": "s", "medium": "m", "large": "l"}  # APs, APm, APl
 _RECALL_LEVELS = ("pycocotools", "exact")  # as average_precision(method="coco")
+_BLOCK = 4096  # segments (detections) matched together at most: bounds the memory
 
 # --------------------------------------------------------------------------
 # Validation of the json records (the package's; a snippet trusts its input)
@@ -524,11 +525,13 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     sequential (a ground truth taken by one detection is no longer free for
     the next), so it is the only loop here: step k matches the k-th
     detection of every group at once, for all area ranges and IoU thresholds
-    together. Returns, per area range and IoU threshold, whether each kept
-    detection (the first ``max_det`` per image and category, in (category,
-    image, rank) order) is a true or a false positive (neither: ignored),
-    with their categories, ranks and scores, the ground truths' categories
-    and their ignore flags per area range (``area_ranges``: [2, A, 1]).
+    together (a large step in blocks of ``_BLOCK`` detections). Returns, per
+    area range and IoU threshold, whether each kept detection (the first
+    ``max_det`` per image and category; each category's by score, ties in
+    image and rank order) is a true positive (2), a false positive (1) or
+    ignored (0), an int8 array [A, T, D]; with their categories and ranks, the
+    ground truths' categories and their ignore flags per area range
+    (``area_ranges``: [2, A, 1]).
     """
     lo, hi = area_ranges
     # Ground truths sorted by group, (category, image), in file order inside a
@@ -544,6 +547,11 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     rank = _place(d_key[order])
     order, rank = order[rank < max_det], rank[rank < max_det]
     d_key, d_box, d_score = d_key[order], d[2][order], d_score[order]
+    # The accumulation reads each category's detections of all images by score, ties in
+    # image and rank order: the match of detection i is written at its place there, at[i].
+    by_score = np.lexsort((-d_score, d_key // n_images))
+    at = np.empty_like(by_score)
+    at[by_score] = np.arange(len(by_score))
     # Candidate pairs: detection i with each ground truth of its group, sorted
     # by detection; a pair below the lowest threshold can never match.
     first = np.searchsorted(g_key, d_key, side="left")
@@ -559,9 +567,12 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     pair_det, pair_gt, iou, step = pair_det[order], pair_gt[order], iou[order], step[order]
     seg_start = np.flatnonzero(_starts(pair_det))
     seg_det, seg_gt = pair_det[seg_start], pair_gt[seg_start]
-    group_first_gt = (seg_gt - g_pos[seg_gt])[:, None, None]
-    bounds = np.searchsorted(step, np.arange(step[-1] + 2 if len(step) else 1))
-    seg_bounds = np.searchsorted(seg_start, bounds)  # step k: pairs and segments in bounds[k:k+2]
+    group_first_gt = (seg_gt - g_pos[seg_gt])[:, None, None]  # [S, 1, 1]
+    # Step k's segments start at seg_bounds[k]; a step is cut into blocks of at most
+    # _BLOCK segments (their groups are distinct: any cut is valid), which bounds the memory.
+    steps = np.searchsorted(step, np.arange(step[-1] + 2 if len(step) else 1))
+    seg_bounds = np.union1d(np.searchsorted(seg_start, steps), np.arange(0, len(seg_start), _BLOCK))
+    bounds = np.append(seg_start, len(step))[seg_bounds]  # block k: pairs in bounds[k:k+2]
     # pycocotools prefers, among the free ground truths with IoU >= t, a
     # non-ignored one, then the highest IoU, then the later one among equal
     # IoUs. One integer per pair and area range, the digits (not ignored, IoU
@@ -575,27 +586,32 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     once = ~g_crowd[pair_gt][:, None, None]  # a crowd can be matched again and again
     # matched[g, a, t]; the spare last row takes the writes of detections that match nothing.
     matched = np.zeros((len(g_key) + 1, len(lo), len(thresholds)), dtype=bool)
-    cell = np.arange(matched[0].size).reshape(matched[0].shape)
-    best_key = np.full((len(d_key), *matched[0].shape), -1, dtype=dtype)  # -1: no match
+    # status[at[i], a, t]: 0 no match, 1 matched to an ignored ground truth, 2 to another
+    status, seg_at = np.zeros((len(d_key), *matched[0].shape), dtype=np.int8), at[seg_det]
+    # matched.ravel()[first + cell + place * cells]: a candidate's flag; spare: no match
+    cells, index = matched[0].size, np.int32 if matched.size < 2**31 else np.int64
+    first, spare = (group_first_gt * cells).astype(index), len(g_key) * cells
+    cell = np.arange(cells, dtype=index).reshape(matched[0].shape)
     for k in range(len(bounds) - 1):
         (s, e), (ss, se) = bounds[k : k + 2], seg_bounds[k : k + 2]
         free = above[s:e] & ~(matched[pair_gt[s:e]] & once[s:e])
         best = np.maximum.reduceat(np.where(free, key[s:e], -1), seg_start[ss:se] - s, axis=0)
-        best_key[seg_det[ss:se]] = best
-        hit = np.where(best >= 0, group_first_gt[ss:se] + (best & (n_pos - 1)), len(g_key))
-        matched.ravel()[hit * matched[0].size + cell] = True
-    # A match to a non-ignored ground truth (key >= n_rank * n_pos) is a true
-    # positive; a match to an ignored one is ignored, and so is an unmatched
-    # detection whose box area is outside the range.
+        status[seg_at[ss:se]] = (best >= 0) + (best >= n_rank * n_pos).astype(np.int8)
+        hit = np.where(best >= 0, first[ss:se] + cell + (best & (n_pos - 1)) * cells, spare)
+        matched.ravel()[hit] = True
+    # A match to a non-ignored ground truth is a true positive (2); a match to an ignored
+    # one is ignored (0), and so is an unmatched detection whose box area is outside the
+    # range; the other unmatched ones are false positives (1). [A, T, D], in score order.
     d_area = d_box[:, 2] * d_box[:, 3]
-    d_inside = ~((d_area < lo) | (d_area > hi)).T[:, :, None]  # [D, A, 1]
-    tp = np.ascontiguousarray((best_key >= n_rank * n_pos).transpose(1, 2, 0))  # [A, T, D]
-    fp = np.ascontiguousarray(((best_key < 0) & d_inside).transpose(1, 2, 0))
-    return tp, fp, d_key // n_images, rank, d_score, g_cat, g_ignore
+    inside = ~((d_area < lo) | (d_area > hi)).T[by_score, :, None]  # [D, A, 1]
+    unmatched = status == 0
+    np.bitwise_and(status, 2, out=status)
+    status += np.logical_and(unmatched, inside, out=unmatched)
+    code = np.ascontiguousarray(status.transpose(1, 2, 0))
+    return code, d_key[by_score] // n_images, rank[by_score], g_cat, g_ignore
 
 
-def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats, max_dets,
-                recall_levels):  # fmt: skip
+def _accumulate(code, d_cat, d_rank, g_cat, g_ignore, n_cats, max_dets, recall_levels):
     """Precision [T, R, K, A, M] and recall [T, K, A, M] from the matches.
 
     pycocotools walks, per (IoU threshold, category, area range, maxDets),
@@ -604,13 +620,14 @@ def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats,
     from the right and read where recall first reaches r. Precision only
     rises at a true positive, so the envelope at recall r is the largest
     precision at or after the j-th true positive, j the smallest count with
-    j / n_gt >= r. All rows are done at once on the flat list of true
-    positives: its count in its row and the false positives before it give
+    j / n_gt >= r. All rows of an area range are done at once on the flat list of
+    true positives: its count in its row and the false positives before it give
     its precision; a maximum per stretch between two thresholds' places,
-    then from the right over the 101 stretches, the envelope.
+    then from the right over the 101 stretches, the envelope. ``code`` [A, T, D]
+    holds 2 for a true positive, 1 for a false positive, 0 for neither, the
+    detections of each category together, by score (as pycocotools sorts them).
     """
-    (n_areas, n_thr), recall_thresholds = tp_all.shape[:2], np.linspace(0.0, 1.0, 101)
-    n_rows = n_areas * n_thr * n_cats  # one row per (area range, IoU threshold, category)
+    (n_areas, n_thr, n_det), recall_thresholds = code.shape, np.linspace(0.0, 1.0, 101)
     n_gt = np.stack([np.bincount(g_cat[~ig], minlength=n_cats) for ig in g_ignore])  # [A, K]
     # The smallest j with j / n_gt >= r, counted from 1 (recall 0 reads the first true
     # positive): [A, 1, K, R]. "exact": r = k / 100 in integers, 100 j >= k n_gt;
@@ -623,40 +640,41 @@ def _accumulate(tp_all, fp_all, d_cat, d_rank, d_score, g_cat, g_ignore, n_cats,
             need = need - ((need >= 1) & ((need - 1) / n >= recall_thresholds))
             need = need + ((need < n) & (need / n < recall_thresholds))
     need = np.maximum(need.astype(np.int64), 1)[:, None]
-    # Per category, the detections of all images by score; equal scores keep
-    # the order of image, then rank (pycocotools' stable sort of the per-image
-    # lists concatenated in image order): the matches come in that order.
-    order = np.lexsort((-d_score, d_cat))
-    precision = np.empty((n_thr, 101, n_cats, n_areas, len(max_dets)))
-    recall = np.empty((n_thr, n_cats, n_areas, len(max_dets)))
+    # In a flat [T, D] block, row (t, k) starts at row_first[t * K + k].
+    row_first = (np.arange(n_thr)[:, None] * n_det + _group_starts(d_cat, n_cats)[0]).ravel()
+    precision = np.empty((len(max_dets), n_areas, n_thr, n_cats, 101))  # written row by row
+    recall = np.empty((len(max_dets), n_areas, n_thr, n_cats))
+    index = np.int32 if code[0].size < 2**31 else np.int64
     for m, max_det in enumerate(max_dets):
-        kept = order[d_rank[order] < max_det]  # the first max_det of each image, in that order
-        tp, cat, n_det = tp_all[:, :, kept], d_cat[kept], max(len(kept), 1)  # [A, T, D]
-        counted = np.flatnonzero(tp | fp_all[:, :, kept])  # the TPs and FPs (not the ignored)
-        # In the flat [A, T, D] arrays, row (a, t, k) starts at row_first[a * T + t, k].
-        row_first = np.arange(n_areas * n_thr)[:, None] * n_det + _group_starts(cat, n_cats)[0]
-        tp_index = np.flatnonzero(tp.ravel()[counted])  # where the TPs are among them
-        at, i = np.divmod(counted[tp_index], n_det)  # (area range, threshold), detection
-        row = at * n_cats + cat[i]  # sorted
-        row_start, row_count = _group_starts(row, n_rows)
-        j = np.arange(len(row)) - row_start[row]  # the (j + 1)-th true positive of its row
-        n_fp = tp_index - np.searchsorted(counted, row_first)[at, cat[i]] - j  # FPs before it
-        # pycocotools' precision, with its eps: one true positive alone has 1 - 2.2e-16
-        prec = (j + 1) / (n_fp + j + 1 + np.spacing(1))
-        row_start, row_count = (v.reshape(n_areas, n_thr, n_cats) for v in (row_start, row_count))
-        reached = need <= row_count[..., None]  # [A, T, K, R]
-        # The envelope at the need-th true positive: the largest precision up to the next
-        # threshold's place (reduceat), then the maximum of those from the right.
-        place = np.where(
-            reached, row_start[..., None] + need - 1, (row_start + row_count)[..., None]
-        )
-        # A 0 at the end: a place past the last true positive (a level not reached) is a
-        # valid start, and the stretch before it keeps the last true positive.
-        upto_next = np.maximum.reduceat(np.append(prec, 0.0), place.ravel())
-        q = np.where(reached, upto_next.reshape(reached.shape), 0.0)
-        q = np.maximum.accumulate(q[..., ::-1], axis=-1)[..., ::-1]
-        precision[..., m] = np.where(n_gt[:, None, :, None] > 0, q, -1.0).transpose(1, 3, 2, 0)
-        rec = np.divide(row_count, n_gt[:, None], out=np.full(row_count.shape, -1.0),
-                        where=n_gt[:, None] > 0)  # fmt: skip
-        recall[..., m] = rec.transpose(1, 2, 0)
-    return precision, recall
+        kept = d_rank < max_det  # the first max_det of each image and category
+        for a in range(n_areas):
+            c = (code[a] if kept.all() else code[a] * kept).ravel()  # [T, D] flat
+            # before[p]: the TPs and FPs (not the ignored) before place p
+            before = np.cumulative_sum(c != 0, dtype=index, include_initial=True)
+            tp = np.flatnonzero(c == 2)  # the true positives' places
+            t, i = np.divmod(tp, max(n_det, 1))  # IoU threshold, detection
+            row = t * n_cats + d_cat[i]  # sorted
+            row_start, row_count = _group_starts(row, n_thr * n_cats)
+            j = np.arange(len(row)) - row_start[row]  # the (j + 1)-th true positive of its row
+            n_fp = before[tp] - before[row_first][row] - j  # the FPs before it in its row
+            # pycocotools' precision, with its eps: one true positive alone has 1 - 2.2e-16
+            prec = (j + 1) / (n_fp + j + 1 + np.spacing(1))
+            row_start, row_count = (v.reshape(n_thr, n_cats) for v in (row_start, row_count))
+            reached = need[a] <= row_count[..., None]  # [T, K, R]
+            # The envelope at the need-th true positive: the largest precision up to the next
+            # threshold's place (reduceat), then the maximum of those from the right.
+            place = np.where(
+                reached, row_start[..., None] + need[a] - 1, (row_start + row_count)[..., None]
+            )
+            # A 0 at the end: a place past the last true positive (a level not reached) is a
+            # valid start, and the stretch before it keeps the last true positive.
+            upto_next = np.maximum.reduceat(np.append(prec, 0.0), place.ravel())
+            q = np.where(reached, upto_next.reshape(reached.shape), 0.0)
+            precision[m, a] = np.maximum.accumulate(q[..., ::-1], axis=-1)[..., ::-1]
+            recall[m, a] = row_count / np.maximum(n_gt[a], 1)
+    # -1 where a category has no ground truth; pycocotools' order [T, R, K, A, M]
+    undefined = (n_gt == 0)[None, :, None, :]  # [1, A, 1, K]
+    np.copyto(precision, -1.0, where=undefined[..., None])
+    np.copyto(recall, -1.0, where=undefined)
+    precision = np.ascontiguousarray(precision.transpose(2, 4, 3, 1, 0))
+    return precision, np.ascontiguousarray(recall.transpose(2, 3, 1, 0))
