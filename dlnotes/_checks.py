@@ -428,6 +428,19 @@ def _is_array(value: Any) -> bool:
     return array_api_compat.is_array_api_obj(value) and not isinstance(value, numbers.Number)
 
 
+def require_same_library(where: str, value: Any, like: Any, xp, like_name: str) -> None:
+    """TypeError unless ``value`` is an array of the namespace ``xp`` of ``like``
+    (an argument named ``like_name``): a state or a dict of weights that belongs with it."""
+    if not _is_array(value):
+        raise TypeError(f"{where} must be an array, got {type(value).__name__}")
+    try:
+        same = array_api_compat.array_namespace(value, like) is xp
+    except TypeError:
+        same = False
+    if not same:
+        raise TypeError(f"{where} must be an array of {like_name}'s library, got {type(value)}")
+
+
 def _dtype_is(xp, dtype, kinds) -> bool:
     try:
         return bool(xp.isdtype(dtype, kinds))

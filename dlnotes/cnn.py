@@ -36,7 +36,7 @@ import numbers
 
 import array_api_compat
 
-from dlnotes._checks import Count, Floats, Optional, Seed, Spec, checked
+from dlnotes._checks import Count, Floats, Optional, Seed, Spec, checked, require_same_library
 from dlnotes.activations import relu, relu_grad
 from dlnotes.backend import (
     default_float,
@@ -87,14 +87,7 @@ class _Arrays(Spec):
         ref, xp = call.args[self.like], call.xp
         for key in self.keys:
             v, where = value[key], f"{name}[{key!r}]"
-            if not array_api_compat.is_array_api_obj(v) or isinstance(v, numbers.Number):
-                raise TypeError(f"{where} must be an array, got {type(v).__name__}")
-            try:
-                same = array_api_compat.array_namespace(v, ref) is xp
-            except TypeError:
-                same = False
-            if not same:
-                raise TypeError(f"{where} must be an array of {self.like}'s library, got {type(v)}")
+            require_same_library(where, v, ref, xp, self.like)
             if key in self.integer:
                 if not xp.isdtype(v.dtype, "integral"):
                     raise TypeError(f"{where} must hold integers, got dtype {v.dtype}")

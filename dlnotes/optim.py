@@ -24,7 +24,16 @@ from typing import NamedTuple
 
 import array_api_compat
 
-from dlnotes._checks import Count, Floats, Optional, Real, Seed, Spec, checked
+from dlnotes._checks import (
+    Count,
+    Floats,
+    Optional,
+    Real,
+    Seed,
+    Spec,
+    checked,
+    require_same_library,
+)
 from dlnotes.backend import (
     default_float,
     float_arrays,
@@ -142,14 +151,7 @@ class State(Spec):
             if field == "step":
                 Count(0).check(where, v, call)
                 continue
-            if not array_api_compat.is_array_api_obj(v) or isinstance(v, numbers.Number):
-                raise TypeError(f"{where} must be an array, got {type(v).__name__}")
-            try:
-                same = array_api_compat.array_namespace(v, param) is xp
-            except TypeError:
-                same = False
-            if not same:
-                raise TypeError(f"{where} must be an array of param's library, got {type(v)}")
+            require_same_library(where, v, param, xp, "param")
             if v.dtype != param.dtype:
                 raise TypeError(f"{where} must have param's dtype {param.dtype}, got {v.dtype}")
             if tuple(v.shape) != tuple(param.shape):
