@@ -581,7 +581,7 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     n_rank, n_pos = max(len(iou_values), 1), 1 << int(g_pos.max(initial=0)).bit_length()
     dtype = np.int32 if 2 * n_rank * n_pos < 2**31 else np.int64  # int32: less memory traffic
     key = ((~g_ignore.T[pair_gt]) * n_rank + iou_rank[:, None]) * n_pos + g_pos[pair_gt][:, None]
-    key = key.astype(dtype)[:, :, None]  # [P, A, 1]
+    key = (key + 1).astype(dtype)[:, :, None]  # [P, A, 1], from 1: 0 is "not free"
     above = (iou[:, None] >= thresholds)[:, None, :]  # [P, 1, T]
     once = ~g_crowd[pair_gt][:, None, None]  # a crowd can be matched again and again
     # matched[g, a, t]; the spare last row takes the writes of detections that match nothing.
@@ -595,7 +595,7 @@ def _match(g, g_crowd, d, d_score, n_images, thresholds, area_ranges, max_det):
     for k in range(len(bounds) - 1):
         (s, e), (ss, se) = bounds[k : k + 2], seg_bounds[k : k + 2]
         free = above[s:e] & ~(matched[pair_gt[s:e]] & once[s:e])
-        best = np.maximum.reduceat(np.where(free, key[s:e], -1), seg_start[ss:se] - s, axis=0)
+        best = np.maximum.reduceat(key[s:e] * free, seg_start[ss:se] - s, axis=0) - 1
         status[seg_at[ss:se]] = (best >= 0) + (best >= n_rank * n_pos).astype(np.int8)
         hit = np.where(best >= 0, first[ss:se] + cell + (best & (n_pos - 1)) * cells, spare)
         matched.ravel()[hit] = True
