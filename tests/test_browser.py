@@ -258,6 +258,24 @@ def test_headline_example_shows_its_numbers_and_a_plot(browser, site_url):
     page.close()
 
 
+def test_folded_plotting_code_is_closed_and_its_plot_shown(browser, site_url):
+    """A `fold` cell (docs/hooks/hidden_cells.py): code in a closed box, its figure in view."""
+    page, problems = _visit(browser, site_url + "examples/average_precision/")
+    fold = page.locator("details.dl-fold").first
+    assert fold.count() == 1, "no folded plotting cell on the page"
+    assert fold.evaluate("d => !d.open"), "the plotting code must start folded"
+    code = fold.locator(".jp-Cell-inputWrapper")
+    assert not code.is_visible()
+    plot = fold.locator("xpath=..").locator(".jp-OutputArea-output img").first
+    plot.scroll_into_view_if_needed()
+    assert plot.is_visible(), "the figure of a folded cell must stay visible"
+    assert plot.evaluate("i => i.naturalWidth > 0 && i.getBoundingClientRect().height > 0")
+    fold.locator("summary").click()
+    assert code.is_visible(), "opening the box must show the code"
+    assert not problems, "\n".join(problems)
+    page.close()
+
+
 # Every plotting cell carries `# %% alt="..."` (the build warns for one missing,
 # docs/hooks/site_links.py); here, what the reader's browser gets.
 def test_every_image_says_what_it_shows(browser, site_url):

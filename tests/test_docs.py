@@ -440,3 +440,92 @@ def test_hidden_cells_run_at_build_but_leave_the_page():
         if isinstance(p, dict) and "mkdocs-jupyter" in p
     )
     assert "remove_tag_config" not in jupyter, "remove_tag_config drops cells before they run"
+
+
+def test_folded_cells_show_their_figure_under_closed_code():
+    """A `# %% tags=["fold"] alt="..."` cell: its code in a closed <details>, its plot outside."""
+    import importlib.util
+
+    import jupytext
+    from nbconvert import HTMLExporter
+
+    spec = importlib.util.spec_from_file_location(
+        "hidden_cells", DOCS / "hooks" / "hidden_cells.py"
+    )
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    notebook = jupytext.reads(
+        '# %% tags=["fold"] alt="A rising line"\nimport matplotlib.pyplot as plt\n\n'
+        "# the plot\nplt.plot([1, 2])\nplt.show()\n\n# %%\nprint(42)\n",
+        fmt="py:percent",
+    )
+    assert notebook.cells[0].metadata == {"tags": ["fold"], "alt": "A rising line"}
+    # the figure as the executed notebook holds it (no kernel needed here)
+    notebook.cells[0].outputs = [
+        {
+            "output_type": "display_data",
+            "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+            "metadata": {},
+        }
+    ]
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    assert "celltag_fold" in html
+    page = hook.on_page_content(html, None, None, None)
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    folds = soup.select("details.dl-fold")
+    assert len(folds) == 1
+    fold = folds[0]
+    assert not fold.has_attr("open"), "the plotting code must start folded"
+    assert fold.find("summary").get_text() == "Show the plotting code (3 lines)"
+    assert "plt.plot([1, 2])" in fold.get_text()
+    assert fold.find("img") is None, "the figure must stay outside the fold"
+    cell = fold.find_parent("div", class_="celltag_fold")
+    image = cell.select_one(".jp-Cell-outputWrapper img")
+    assert image is not None and image.find_parent("details") is None
+    assert image["src"].startswith("data:image/png;base64,")
+    assert "print" in page and len(soup.select("details")) == 1  # other cells untouched
+    # the alt-text machinery (site_links.py) still finds the fold cell's alt
+    cells = _site_hook()._notebook_cells
+    source = DOCS / "examples" / "average_precision.py"
+    folded = [c for c in cells(source, {"hide"}) if "fold" in c.metadata.get("tags", [])]
+    assert folded and all(c.metadata.get("alt") for c in folded)
+
+
+def _code_lines(source):
+    return [
+        line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+# a cell that draws: calls pyplot (styling with rcParams aside), a figure or an axes
+_DRAWS = re.compile(
+    r"\bplt\.(?!rcParams\b)\w+\s*\(|\bfig\w*\.\w+\s*\(|\bax(es|s)?\w*(\[[^\]]*\])*\.\w+\s*\("
+)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_shown_plotting_code_is_short_and_folded_cells_say_what_they_show(example):
+    """Visible plotting cells have at most 10 code lines; longer ones are folded, with an alt."""
+    import jupytext
+
+    notebook = jupytext.read(example)
+    long_cells, no_alt = [], []
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        if "fold" in tags:
+            if not str(cell.metadata.get("alt", "")).strip():
+                no_alt.append(number)
+        elif "hide" not in tags and ("alt" in cell.metadata or _DRAWS.search(cell.source)):
+            lines = len(_code_lines(cell.source))
+            if lines > 10:
+                long_cells.append(f"cell {number}: {lines} code lines")
+    assert not long_cells, (
+        f"{example.name}: plotting cells over 10 code lines: tag them "
+        f'`# %% tags=["fold"] alt="..."` or shorten them: {long_cells}'
+    )
+    assert not no_alt, f"{example.name}: fold cells without alt text: cells {no_alt}"

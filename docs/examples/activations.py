@@ -43,7 +43,7 @@ plt.rcParams.update(
 # (a "dead" unit learns nothing), leaky ReLU keeps a small slope there, and swish
 # is smooth with a dip below zero.
 
-# %% alt="Six panels: sigmoid, tanh, ReLU, leaky ReLU, swish and step with identity, each function drawn solid with its derivative dashed"
+# %%
 panels = [
     ("sigmoid", act.sigmoid, act.sigmoid_grad),
     ("tanh", act.tanh, act.tanh_grad),
@@ -56,6 +56,8 @@ panels = [
     ("swish (beta = 1)", act.swish, act.swish_grad),
     ("step and identity", act.step, act.step_grad),
 ]
+
+# %% tags=["fold"] alt="Six panels: sigmoid, tanh, ReLU, leaky ReLU, swish and step with identity, each function drawn solid with its derivative dashed"
 fig, axes = plt.subplots(2, 3, figsize=(7.2, 3.9), sharex=True)
 for ax, (title, f, grad) in zip(axes.flat, panels):
     ax.plot(x, f(x), label="$a(x)$")
@@ -109,10 +111,11 @@ assert np.round(table["swish'"], 4).tolist() == [-0.0908, 0.5, 1.0908]
 # is $\sigma(2x)$, with range $(0, 1)$ and $a(0) = \tfrac12$; tanh is
 # $1 - \frac{2}{e^{2x}+1}$, with range $(-1, 1)$ and $\tanh(0) = 0$.
 
-# %% alt="Two panels: the true sigmoid beside the slide's mirrored sigmoid (erratum A1), and the true tanh beside the slide's printed formula, which is a sigmoid (erratum A2)"
+# %%
 printed_sigmoid = 1 - 1 / (1 + np.exp(-x))
 printed_tanh = 1 - 1 / (np.exp(2 * x) + 1)
 
+# %% tags=["fold"] alt="Two panels: the true sigmoid beside the slide's mirrored sigmoid (erratum A1), and the true tanh beside the slide's printed formula, which is a sigmoid (erratum A2)"
 fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.3))
 left.plot(x, act.sigmoid(x), label=r"true $\sigma(x) = 1/(1+e^{-x})$")
 left.plot(x, printed_sigmoid, "--", label=r"printed $1 - 1/(1+e^{-x}) = \sigma(-x)$")
@@ -194,7 +197,7 @@ assert np.round(np.diag(jac), 4).tolist() == [0.2227, 0.1848, 0.0819]
 # $\sigma(\beta x) + \beta x\,\sigma(\beta x)(1-\sigma(\beta x))$, against
 # central finite differences $\frac{f(x+h) - f(x-h)}{2h}$ in float64:
 
-# %% alt="Swish curves for growing beta approaching the ReLU curve"
+# %%
 grid = np.linspace(-6, 6, 241)
 h = 1e-6
 errors = {}
@@ -203,6 +206,7 @@ for beta in (0.5, 1.0, 4.0):
     errors[beta] = float(np.max(np.abs(act.swish_grad(grid, beta=beta) - numeric)))
     print(f"beta = {beta}: largest |analytic - numeric| = {errors[beta]:.1e}")
 
+# %% alt="Swish curves for growing beta approaching the ReLU curve"
 fig, ax = plt.subplots(figsize=(6, 4))
 for beta in (0.5, 1.0, 4.0):
     ax.plot(grid, act.swish(grid, beta=beta), label=rf"swish, $\beta = {beta}$")

@@ -117,7 +117,7 @@ assert voc2007_points == [1.0] * 5 + [0.75] * 2 + [0.0] * 4
 # 11-point rules read off it: VOC 2007's (unreached levels 0) and the slide's
 # (unreached levels 0.6).
 
-# %% alt="Precision against recall for the slide's five ranked detections, with the interpolated envelope, the 11 VOC 2007 points and the slide's unreached levels at 0.6"
+# %% tags=["fold"] alt="Precision against recall for the slide's five ranked detections, with the interpolated envelope, the 11 VOC 2007 points and the slide's unreached levels at 0.6"
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
 ax.plot(recall, precision, "o-", color="tab:blue", label="precision at each rank")
 for n, (r, p) in enumerate(zip(recall, precision), start=1):

@@ -58,7 +58,7 @@ plt.rcParams.update(
 # the variance). The shape of each distribution is unchanged: batch norm only
 # shifts and scales.
 
-# %% alt="Histograms of three channels' activations before batch normalization, at different means and spreads, and after it, all centred at 0 with spread 1"
+# %% tags=["fold"] alt="Histograms of three channels' activations before batch normalization, at different means and spreads, and after it, all centred at 0 with spread 1"
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), sharey=True)
 bins = np.linspace(-8, 14, 60)
 for c in range(C):
@@ -73,6 +73,7 @@ axes[0].legend()
 plt.tight_layout()
 plt.show()
 
+# %%
 rows = [
     f"| {c} | {z[:, c].mean():.3f} | {z[:, c].std():.3f} "
     f"| {np.asarray(y)[:, c].mean():.3f} | {np.asarray(y)[:, c].std():.3f} |"
@@ -99,7 +100,7 @@ assert np.allclose(after.std(axis=0), np.sqrt(sigma2 / (sigma2 + 1e-5)), rtol=1e
 # at PyTorch's 0 and 1. Over 100 batches of 64 they forget that start and
 # settle around the layer's true mean and variance, which here we know.
 
-# %% alt="Running mean and running variance of three channels over training batches, converging to the dashed true values"
+# %%
 running_mean = running_var = None
 history = []
 for _ in range(100):
@@ -107,6 +108,7 @@ for _ in range(100):
     history.append((np.asarray(running_mean), np.asarray(running_var)))
 means, variances = (np.array(h) for h in zip(*history))
 
+# %% tags=["fold"] alt="Running mean and running variance of three channels over training batches, converging to the dashed true values"
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2))
 for c in range(C):
     axes[0].plot(means[:, c], color=f"C{c}", label=f"channel {c}")
@@ -121,6 +123,7 @@ axes[0].legend()
 plt.tight_layout()
 plt.show()
 
+# %%
 rows = [
     f"| {c} | {MEAN[c]:.2f} | {means[-1, c]:.3f} | {STD[c] ** 2:.2f} | {variances[-1, c]:.3f} |"
     for c in range(C)

@@ -159,7 +159,7 @@ if PEERS is not None:
 # of the four classes with the most objects, at the IoU thresholds 0.50 and
 # 0.75:
 
-# %% alt="Precision-recall curves of the four most frequent COCO val2014 classes in the 100 images, at IoU 0.50 (solid) and 0.75 (dashed)"
+# %% tags=["fold"] alt="Precision-recall curves of the four most frequent COCO val2014 classes in the 100 images, at IoU 0.50 (solid) and 0.75 (dashed)"
 if PEERS is not None:
     names = {c["id"]: c["name"] for c in val_gt["categories"]}
     counts = np.bincount([a["category_id"] for a in val_anns if not a["iscrowd"]])
@@ -243,7 +243,7 @@ assert defined.sum() == 6  # two classes have no ground truth
 assert np.isclose(result["per_class_AP"][defined].mean(), result["AP"], rtol=0, atol=1e-12)
 assert np.isclose(result["per_class_AR"][defined].mean(), result["AR100"], rtol=0, atol=1e-12)
 
-# %% alt="Left: interpolated precision against recall at IoU 0.50 for the six classes with ground truth in the generated set; right: one class's curves at the ten IoU thresholds from 0.50 to 0.95"
+# %% tags=["fold"] alt="Left: interpolated precision against recall at IoU 0.50 for the six classes with ground truth in the generated set; right: one class's curves at the ten IoU thresholds from 0.50 to 0.95"
 precision, recall_thresholds = result["precision"], result["recall_thresholds"]
 fig, axes = plt.subplots(1, 2, figsize=(7.4, 3.6), sharey=True)
 for k, category in enumerate(result["category_ids"].tolist()):

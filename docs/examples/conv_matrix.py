@@ -87,13 +87,15 @@ assert list(S.T * short) == [a * y, a * x + b * z, b * y, b * x + c * z, c * y]
 # every other row; the transpose of the strided matrix is tall, an
 # upsampler from 6 samples to 12.
 
-# %% alt="Three matrices as heat maps, output index against input index: the 12x12 banded matrix C of stride 1, the 6x12 matrix of stride 2, and its 12x6 transpose"
+# %%
 kernel = np.array([1.0, 2.0, 3.0])
 mats = {
     "C, stride 1": conv_matrix(kernel, 12, padding=1),
     "C, stride 2": conv_matrix(kernel, 12, stride=2, padding=1),
     "C.T, stride 2 (transposed conv)": conv_matrix(kernel, 12, stride=2, padding=1).T,
 }
+
+# %% alt="Three matrices as heat maps, output index against input index: the 12x12 banded matrix C of stride 1, the 6x12 matrix of stride 2, and its 12x6 transpose"
 fig, axes = plt.subplots(1, 3, figsize=(6.6, 2.6), gridspec_kw={"width_ratios": [12, 12, 6]})
 for ax, (title, m) in zip(axes, mats.items()):
     ax.imshow(m, cmap="Blues", vmin=0, vmax=3)

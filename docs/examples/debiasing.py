@@ -178,7 +178,7 @@ assert equalized[0] @ b > 0 > equalized[1] @ b  # still gendered, symmetrically
 # grandparents, which started at different heights, end up at one height,
 # mirror images of each other across that line.
 
-# %% alt="Words in the plane of the bias direction and the family direction: the occupations move from both sides onto the vertical axis, and grandfather and grandmother move to one height, mirror images across it"
+# %%
 up = family - (family @ b) * b
 up /= np.linalg.norm(up)
 
@@ -187,6 +187,7 @@ def plane(v):
     return v @ b, v @ up
 
 
+# %% tags=["fold"] alt="Words in the plane of the bias direction and the family direction: the occupations move from both sides onto the vertical axis, and grandfather and grandmother move to one height, mirror images across it"
 fig, ax = plt.subplots(figsize=(7.5, 5))
 groups = [(names, before, after, "o", "tab:blue", (6, -4))]
 groups.append((["grandfather", "grandmother"], grandparents, equalized, "s", "tab:red", (6, 6)))

@@ -91,10 +91,12 @@ for d in (1, 2, 4):
 # right, how many paths lead from the pixel to each output after three
 # dilated layers: every position of the 15x15 field is reached.
 
-# %% alt="Left: receptive field width against the number of layers, plain 3x3 against dilations 1, 2, 4, 8; right: the number of paths from one pixel after dilations 1, 2, 4"
+# %%
 layers = np.arange(1, 5)
 plain = [extent(footprint([1] * n)) for n in layers]
 dilated = [extent(footprint([2**i for i in range(n)])) for n in layers]
+
+# %% tags=["fold"] alt="Left: receptive field width against the number of layers, plain 3x3 against dilations 1, 2, 4, 8; right: the number of paths from one pixel after dilations 1, 2, 4"
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3))
 axes[0].plot(layers, plain, "o-", label="plain 3x3 (dilation 1)")
 axes[0].plot(layers, dilated, "s-", label="dilations 1, 2, 4, 8")
@@ -110,6 +112,7 @@ axes[1].set_ylabel("row")
 plt.tight_layout()
 plt.show()
 
+# %%
 Markdown(
     "| layers | plain 3x3 | dilations 1, 2, 4, ... | map size |\n|---|---|---|---|\n"
     + "\n".join(f"| {n} | {p} | {d} | {SIZE}x{SIZE} |" for n, p, d in zip(layers, plain, dilated))

@@ -97,7 +97,7 @@ assert train_err[12] < train_err[3] and val_err[12] > 100 * val_err[3]  # overfi
 # are high), degree 3 fits, degree 12 overfits: 13 coefficients for 20 points
 # let the curve chase the noise and swing wildly between the points.
 
-# %% alt="Polynomial fits of growing degree through the training points, with the validation points: a low degree underfits, a high degree overfits"
+# %% tags=["fold"] alt="Polynomial fits of growing degree through the training points, with the validation points: a low degree underfits, a high degree overfits"
 grid = np.linspace(-1, 1, 400)
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.8), sharey=True)
 for ax, (d, title) in zip(axes, [(1, "underfitted"), (3, "good fit"), (12, "overfitted")]):
@@ -205,7 +205,7 @@ assert formula > 1000 * float(mse(y_train, X @ w))
 # Minimising that expected loss is again a penalised least-squares problem,
 # now with $\frac{p}{1-p}\sum_i X_{ij}^2$ on the diagonal.
 
-# %% alt="Training and validation error against polynomial degree with and without regularization: regularization flattens the validation curve"
+# %%
 
 
 def dropout_penalty(degree):
@@ -216,6 +216,7 @@ def dropout_penalty(degree):
 dropped = {d: least_squares(x_train, y_train, d, dropout_penalty(d)) for d in DEGREES}
 curves[f"dropout p = {P}"] = np.array([errors(dropped[d]) for d in DEGREES])
 
+# %% alt="Training and validation error against polynomial degree with and without regularization: regularization flattens the validation curve"
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 for k, (name, curve) in enumerate(curves.items()):
     ax.semilogy(DEGREES, curve[:, 1], "o-", color=f"C{k}", label=f"{name}: validation")
@@ -227,6 +228,7 @@ ax.legend(ncol=2)
 plt.tight_layout()
 plt.show()
 
+# %%
 rows = [
     f"| {name} | {c[3, 0]:.3f} | {c[3, 1]:.3f} | {c[12, 0]:.3f} | {c[12, 1]:.3f} |"
     for name, c in curves.items()

@@ -205,7 +205,7 @@ print("losses:", [f"{v:.4g}" for v in losses])
 # first step; right, the loss over the steps on a log scale.
 
 # %% alt="Left: the loss parabola in the prediction with the points before (14, loss 16) and after the step (10.16, loss 0.0256); right: the loss on a log scale falling over five steps"
-fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
+fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="tight")
 grid = np.linspace(8, 15, 200)
 left.plot(grid, (y_true - grid) ** 2, label=r"$L = (10 - \hat y)^2$")
 left.plot([14.0, 10.16], [16.0, 0.0256], "o", color="C3")
@@ -214,7 +214,6 @@ left.annotate("after: ŷ = 10.16,\nL = 0.0256", (10.16, 0.0256), xytext=(11, 8),
 left.set(xlabel=r"prediction $\hat y$", ylabel="loss", ylim=(-1, 26))
 right.semilogy(range(6), losses, "o-")
 right.set(xlabel="gradient steps", ylabel="loss (log scale)", title="× 0.0016 per step")
-fig.tight_layout()
 plt.show()
 
 # %% tags=["hide"]

@@ -54,12 +54,15 @@ rates = {
 # %% [markdown]
 # The loss over the updates for each learning rate, on a log scale:
 
-# %% alt="Mean squared error on a log scale over 60 updates for four learning rates: 0.0002 creeps down, 0.008 and 0.016 converge, 0.019 diverges"
-fig, ax = plt.subplots(figsize=(7.2, 4))
+# %%
 curves = {}
 for label, lr in rates.items():
     _, losses = batch_gd(x, y, lr=lr, epochs=60)
     curves[label] = np.asarray(losses)
+
+# %% alt="Mean squared error on a log scale over 60 updates for four learning rates: 0.0002 creeps down, 0.008 and 0.016 converge, 0.019 diverges"
+fig, ax = plt.subplots(figsize=(7.2, 4))
+for label, lr in rates.items():
     ax.semilogy(curves[label], "o-", ms=3, label=f"{label}, lr = {lr}")
 ax.set_xlabel("update")
 ax.set_ylabel("mean squared error (log scale)")
@@ -67,6 +70,8 @@ ax.set_title(f"batch gradient descent; stable below lr = {limit:.4f}")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
+
+# %%
 for label, curve in curves.items():
     print(f"{label:>20}: loss {curve[0]:.3g} -> {curve[-1]:.3g} after {len(curve)} updates")
 

@@ -23,7 +23,7 @@
 # only sees the slope where it stands, so where it ends depends on where it
 # starts. Six starts, 2,000 steps of `gd_step` each at learning rate 0.002:
 
-# %% alt="The function cos(3 pi x)/x with gradient descent paths from six starts, each ending in the nearest local minimum"
+# %%
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -48,6 +48,8 @@ for x0 in starts:
     paths[x0] = np.array(path)
 
 grid = np.linspace(0.2, 2.0, 2000)
+
+# %% tags=["fold"] alt="The function cos(3 pi x)/x with gradient descent paths from six starts, each ending in the nearest local minimum"
 fig, ax = plt.subplots(figsize=(7.2, 3.6))
 ax.plot(grid, f(grid), color="0.3", label=r"$f(x) = \cos(3\pi x)/x$")
 for i, (x0, path) in enumerate(paths.items()):

@@ -92,9 +92,10 @@ assert scores["NN1"][0] == scores["NN2"][0] == 1 / 3
 # Cross-entropy separates the two the most: NN2's 0.1 on the true class of
 # row #3 costs $-\log 0.1 = 2.30$ on its own, against NN1's $-\log 0.4 = 0.92$.
 
-# %% alt="Bars of classification error, mean squared error and cross-entropy for NN1 and NN2: equal errors, NN2's losses higher"
+# %%
 row3 = {name: -math.log(p[2, 0]) for name, p in nets.items()}
 
+# %% tags=["fold"] alt="Bars of classification error, mean squared error and cross-entropy for NN1 and NN2: equal errors, NN2's losses higher"
 fig, ax = plt.subplots(figsize=(6, 3.2))
 width = 0.38
 names = ["classification error", "mean squared error", "cross-entropy"]
@@ -130,7 +131,7 @@ assert round(row3["NN1"], 2) == 0.92 and round(row3["NN2"], 2) == 2.30
 # is just $(1-z)^2$, a parabola that punishes confidently right answers too
 # (dashed below). The square belongs outside: $\max(0, 1-z)^2$.
 
-# %% alt="Classification losses against the margin z: 0-1, hinge, squared hinge, absolute margin and exponential, with the slide's printed squared hinge (erratum L7)"
+# %%
 z = np.linspace(-2, 3, 501)
 ones = np.ones_like(z)  # y = +1, so f(x) = z
 curves = {
@@ -150,6 +151,8 @@ styles = {
     "absolute margin": {"color": "tab:red", "lw": 1.2, "ls": ":"},
     "exponential": {"color": "tab:purple", "lw": 1.5},
 }
+
+# %% tags=["fold"] alt="Classification losses against the margin z: 0-1, hinge, squared hinge, absolute margin and exponential, with the slide's printed squared hinge (erratum L7)"
 fig, ax = plt.subplots(figsize=(7, 4.2))
 for name, values in curves.items():
     ax.plot(z, values, label=name, **styles[name])
@@ -248,7 +251,7 @@ assert worst < 1e-8
 # $D(G(z))\approx 0$: there the minimax gradient vanishes, while the
 # non-saturating one is at its largest.
 
-# %% alt="Left: the minimax and non-saturating generator losses against D(G(z)); right: the size of their gradients, the minimax one vanishing where the discriminator wins"
+# %%
 d = np.linspace(0.001, 0.999, 999)
 a = np.log(d) - np.log1p(-d)  # the logits with sigma(a) = d
 grads = {
@@ -261,6 +264,7 @@ weak = -float(gan_generator_loss_grad([rejected], mode="minimax")[0])
 strong = -float(gan_generator_loss_grad([rejected], mode="non_saturating")[0])
 print(f"at D(G(z)) = 0.01: |gradient| minimax {weak:.2f}, non-saturating {strong:.2f}")
 
+# %% tags=["fold"] alt="Left: the minimax and non-saturating generator losses against D(G(z)); right: the size of their gradients, the minimax one vanishing where the discriminator wins"
 fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
 left.plot(d, gan_generator_loss(a, mode="minimax", reduction="none"), label=r"minimax $\log(1-D)$")
 left.plot(

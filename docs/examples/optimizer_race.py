@@ -66,7 +66,7 @@ plt.rcParams.update(
 # %% [markdown]
 # ## Trajectories and loss curves
 
-# %% alt="Left: paths of the optimizers on the Rosenbrock valley from (-1.2, 1) toward the minimum; right: the function value on a log scale over 3,000 steps"
+# %% tags=["fold"] alt="Left: paths of the optimizers on the Rosenbrock valley from (-1.2, 1) toward the minimum; right: the function value on a log scale over 3,000 steps"
 fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
 xs, ys = np.meshgrid(np.linspace(-1.6, 1.6, 300), np.linspace(-0.4, 1.6, 300))
 left.contour(xs, ys, f((xs, ys)), levels=np.logspace(-1, 3, 15), cmap="Greys", linewidths=0.7)
@@ -122,12 +122,14 @@ assert max(final.values()) < 0.05 < losses["Adam, lr 0.02"][0]  # every one gets
 # cut the rate from $\eta = 0.5$ to about a hundredth of it, and it keeps falling
 # on the flat floor, where the steps are needed.
 
-# %% alt="AdaGrad's effective learning rate for x and for y over 3,000 steps, on log scales: both only shrink"
+# %%
 G, rates = np.zeros(2), []
 for point in paths["AdaGrad, lr 0.5"][:-1]:
     G = G + grad(point) ** 2
     rates.append(0.5 / (np.sqrt(G) + 1e-10))
 rates = np.array(rates)
+
+# %% alt="AdaGrad's effective learning rate for x and for y over 3,000 steps, on log scales: both only shrink"
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.loglog(np.arange(1, STEPS + 1), rates[:, 0], label="$x$")
 ax.loglog(np.arange(1, STEPS + 1), rates[:, 1], label="$y$")
@@ -137,6 +139,8 @@ ax.set_title("AdaGrad: each coordinate's learning rate only shrinks")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
+
+# %%
 print(
     f"effective rates after 1 step: {rates[0].round(5).tolist()}, "
     f"after {STEPS}: {rates[-1].round(5).tolist()}"

@@ -164,12 +164,14 @@ assert r3(fourth.loss_before) == 0.5 != 0.405
 # shrinks around the least-squares weights $(2/3, 2/3)$: with $\eta = 0.1$ the
 # epochs end at $w_1 = w_2 = 9/14 \approx 0.643$.
 
-# %% alt="Left: losses before and after each delta-rule update, the same every epoch; right: the weights cycling (0, 0), (0, 1), (1, 1), (0, 0) around the least-squares point (2/3, 2/3)"
+# %%
 slow = delta_rule(gates, t_or, w_start, lr=0.1, epochs=300)
 print(f"lr = 0.1, after 300 epochs: w = {np.round(slow.weights, 3).tolist()}")
 
 steps = np.arange(1, len(result.history) + 1)
 path = np.array([w_start] + [r.weights_after for r in result.history])
+
+# %% alt="Left: losses before and after each delta-rule update, the same every epoch; right: the weights cycling (0, 0), (0, 1), (1, 1), (0, 0) around the least-squares point (2/3, 2/3)"
 fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4))
 left.bar(steps - 0.2, [r.loss_before for r in result.history], 0.4, label="before update")
 left.bar(steps + 0.2, [r.loss_after for r in result.history], 0.4, label="after update")
@@ -222,12 +224,13 @@ assert forward(gates, p_or.weights, p_or.bias, activation=step).tolist() == t_or
 # every epoch, and `converged` stays false. This is the gate that needs a
 # hidden layer.
 
-# %% alt="Left: the perceptron's decision regions for OR with the line x1 + x2 - 1 = 0; right: misclassified samples per epoch, OR reaching 0 after 4 epochs, XOR never"
+# %%
 p_xor = perceptron_train(gates, t_xor, max_epochs=20)
 print(
     f"XOR: converged = {p_xor.converged} after {p_xor.epochs} epochs, mistakes per epoch {p_xor.errors}"
 )
 
+# %% tags=["fold"] alt="Left: the perceptron's decision regions for OR with the line x1 + x2 - 1 = 0; right: misclassified samples per epoch, OR reaching 0 after 4 epochs, XOR never"
 fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.5))
 xx, yy = np.meshgrid(np.linspace(-0.5, 1.5, 201), np.linspace(-0.5, 1.5, 201))
 plane = np.stack([xx.ravel(), yy.ravel()], axis=1)

@@ -65,8 +65,10 @@ def show(ax, a, title, circled=()):
 # 4×4 plane, as PyTorch's `return_indices=True`. The red circles are those
 # positions, the white lines the windows.
 
-# %% alt="The 4x4 input with each window's maximum circled, the 2x2 max-pooled output, and the 4x4 unpooled output with 1 to 4 at the circled positions"
+# %%
 positions = [divmod(int(i), 4) for i in indices.ravel()]
+
+# %% alt="The 4x4 input with each window's maximum circled, the 2x2 max-pooled output, and the 4x4 unpooled output with 1 to 4 at the circled positions"
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5))
 show(axes[0], x, "input 4×4 (argmax circled)", positions)
 for k in (1.5,):
@@ -77,6 +79,7 @@ show(axes[2], z, "max_unpool2d of [[1, 2], [3, 4]]", positions)
 plt.tight_layout()
 plt.show()
 
+# %%
 rows = [
     f"| ({r}, {c}) | {out[r, c]:g} | {int(indices[r, c])} | {divmod(int(indices[r, c]), 4)} |"
     for r in range(2)
@@ -102,18 +105,21 @@ assert z.tolist() == [[0, 0, 2, 0], [0, 1, 0, 0], [0, 0, 0, 0], [3, 0, 0, 4]]
 # upstream gradient of ones, `max_pool2d_backward` therefore **counts** how
 # many windows chose each element.
 
-# %% alt="Left: a 7x7 input map of values; right: for each element, how many overlapping 3x3 windows chose it as their maximum"
+# %%
 rng = np.random.default_rng(3)
 image = rng.normal(size=(1, 7, 7))
 pooled, where = max_pool2d(image, 3, stride=1)
 counts = max_pool2d_backward(np.ones_like(pooled), where, image.shape)[0]
 
+# %% alt="Left: a 7x7 input map of values; right: for each element, how many overlapping 3x3 windows chose it as their maximum"
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3))
 show(axes[0], np.round(image[0], 1), "input 7×7 (values)")
 axes[0].images[0].set(cmap="coolwarm", clim=(-2.5, 2.5))
 show(axes[1], counts, "gradient of ones: windows per argmax")
 plt.tight_layout()
 plt.show()
+
+# %%
 Markdown(
     f"{pooled.size} windows, {int((counts > 0).sum())} distinct argmax positions; "
     f"the most popular element is the maximum of {int(counts.max())} windows."

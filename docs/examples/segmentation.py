@@ -116,7 +116,7 @@ def predict(x, params):
 # Adam on mini-batches of 16 of the 64 training images, 100 epochs; the
 # mean IoU is measured on 16 test images after each epoch.
 
-# %% alt="Left: the per-pixel cross-entropy falling over updates; right: the mean IoU on the test images rising over epochs"
+# %%
 EPOCHS = 100
 states = [None] * len(params)
 losses, ious = [], []
@@ -130,6 +130,7 @@ for _ in range(EPOCHS):
         losses.append(loss)
     ious.append(float(mean_iou(test_y, predict(test_x, params), n_classes=3)))
 
+# %% alt="Left: the per-pixel cross-entropy falling over updates; right: the mean IoU on the test images rising over epochs"
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2))
 axes[0].plot(losses)
 axes[0].set_xlabel("update")
@@ -152,8 +153,10 @@ plt.show()
 # (another dilated layer) or pooling with upsampling, as in the segmentation
 # networks of the lecture, is the cure.
 
-# %% alt="Four test images of shapes, with their true label maps and the network's predicted label maps below them"
+# %%
 pred = predict(test_x, params)
+
+# %% tags=["fold"] alt="Four test images of shapes, with their true label maps and the network's predicted label maps below them"
 fig, axes = plt.subplots(3, 4, figsize=(7.2, 5.4))
 for j in range(4):
     for row, (img, title) in enumerate(
@@ -167,6 +170,7 @@ for j in range(4):
 plt.tight_layout()
 plt.show()
 
+# %%
 per_class = mean_iou(test_y, pred, n_classes=3, average=None)
 Markdown(
     "| class | IoU on the test images |\n|---|---|\n"

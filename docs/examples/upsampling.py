@@ -117,7 +117,7 @@ assert np.allclose(learned_start, filtered, atol=1e-15)
 # filtered by whatever the weights are (its checkerboard is the classic
 # artefact of stride-4 transposed convolutions).
 
-# %% alt="A 12x12 input image and its upsampled versions by each method, as grey-level grids"
+# %%
 rows, cols = np.mgrid[0:12, 0:12]
 image = ((rows - 5.5) ** 2 + (cols - 4) ** 2 < 10).astype(float)
 image[2:10, 9] = 1.0
@@ -134,6 +134,8 @@ ups = {
         image[None, None], random_kernel, stride=f, padding=3
     )[0, 0],
 }
+
+# %% alt="A 12x12 input image and its upsampled versions by each method, as grey-level grids"
 fig, axes = plt.subplots(1, 5, figsize=(7.2, 1.9))
 for ax, (name, up) in zip(axes, {"input": image, **ups}.items()):
     ax.imshow(up, vmin=0, vmax=1.6)
@@ -144,8 +146,10 @@ plt.show()
 # One row through the disk's centre shows the difference in numbers: where
 # each method puts the original samples, and how it fills between them.
 
-# %% alt="One row of input pixels and its nearest, bilinear (corners aligned) and bicubic upsampled curves"
+# %%
 row = 5
+
+# %% alt="One row of input pixels and its nearest, bilinear (corners aligned) and bicubic upsampled curves"
 fig, ax = plt.subplots(figsize=(7.2, 3.2))
 ax.plot(np.arange(12), image[row], "ko", label="input pixels")
 ax.step(np.arange(48) / f - 0.375, ups["nearest"][f * row], where="mid", label="nearest")
@@ -155,6 +159,7 @@ ax.set(xlabel="position in input pixels", ylabel="value")
 ax.legend()
 plt.show()
 
+# %%
 Markdown(
     "| method | output size | equals `torch.nn.functional.interpolate(x, ...)` |\n"
     "|---|---|---|\n"

@@ -68,12 +68,13 @@ assert np.round(anchors, 1).tolist() == [
 # The training boxes' widths and heights, and the five anchor shapes k-means
 # finds among them:
 
-# %% alt="Scatter of training box widths against heights with the 5 anchor shapes found by k-means on 1 - IoU"
+# %%
 fit = to_numpy(wh_iou(wh, anchors))
 cluster = fit.argmax(axis=1)
 mean_iou = float(fit.max(axis=1).mean())
 print(f"mean IoU between a box and its anchor: {mean_iou:.3f}")
 
+# %% alt="Scatter of training box widths against heights with the 5 anchor shapes found by k-means on 1 - IoU"
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.scatter(wh[:, 0], wh[:, 1], c=cluster, cmap="tab10", vmax=9, s=6, alpha=0.6)
 ax.scatter(
@@ -93,13 +94,14 @@ assert round(mean_iou, 3) == 0.797
 # trade-off between fit and model size. On these boxes the curve bends at the
 # 5 planted shapes:
 
-# %% alt="Mean IoU with the closest anchor rising with the number of anchors k"
+# %%
 ks = list(range(1, 10))
 curve = [
     float(to_numpy(wh_iou(wh, kmeans_anchors(wh, k=k, seed=0))).max(axis=1).mean()) for k in ks
 ]
 print(" ".join(f"k={k}: {v:.3f}" for k, v in zip(ks, curve)))
 
+# %% alt="Mean IoU with the closest anchor rising with the number of anchors k"
 fig, ax = plt.subplots(figsize=(5, 3.2))
 ax.plot(ks, curve, "o-")
 ax.axvline(5, color="grey", ls=":")
@@ -160,7 +162,7 @@ y_pred[0, 1, 4], y_pred[1, 0, 4], y_pred[1, 1, 9] = 0.1, 0.2, 0.4  # confidences
 # IoU, $C = 0.25$; box 1 and every box of the empty cells are
 # $\mathbb 1^{noobj}$, with target 0.
 
-# %% alt="A 2x2 grid with an object box and YOLO's two predicted boxes of cell (0, 0), one with IoU 0.25, one with IoU 0"
+# %% tags=["fold"] alt="A 2x2 grid with an object box and YOLO's two predicted boxes of cell (0, 0), one with IoU 0.25, one with IoU 0"
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.axvline(0.5, color="grey")  # the cell borders of the 2 x 2 grid, in image units
 ax.axhline(0.5, color="grey")
@@ -264,7 +266,7 @@ assert 2 <= decoded[1, 2, 1, 0] <= 3  # sigma(10) = 0.99995: still in column 2
 # %% [markdown]
 # The two priors of the cell (dashed) and the boxes decoded from them:
 
-# %% alt="Anchor priors (dashed) and the decoded boxes around cell (row 1, column 2)"
+# %% tags=["fold"] alt="Anchor priors (dashed) and the decoded boxes around cell (row 1, column 2)"
 fig, ax = plt.subplots(figsize=(5, 5))
 for k in range(5):
     ax.axvline(k, color="lightgrey")
