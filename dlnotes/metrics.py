@@ -6,7 +6,8 @@ for NumPy input only, strings (a NumPy string array, a list of strings, or an
 object array of strings as pandas gives). Every metric is built from one
 counting kernel, the confusion matrix over the labels that occur (or those
 you name), counted without a Python loop over the samples and in memory
-$O(n + k^2)$ for $k$ distinct labels, whatever their values.
+$O(n + k^2)$ for $k$ distinct labels, whatever their values (about $2nk$
+bytes for up to 16 classes, where each label is compared with every class).
 
 The words follow the slides: in TP, FP, TN, FN the first word,
 **True/False**, says whether the prediction *agrees with the ground truth*; the
@@ -340,26 +341,32 @@ def _classes(xp, y_true, y_pred):
     return both[xp.concat([both[:1] == both[:1], both[1:] != both[:-1]])]  # first of each run
 
 
-def _confusion(xp, y_true, y_pred, classes, sample_weight=None):
+def _confusion(xp, y_true, y_pred, classes, sample_weight=None, compare_max=16):
     """Counts (or summed ``sample_weight``) of (true, predicted) pairs of 1-D labels over
     ``classes``, plus a last row and column for any other label: a ``(k + 1, k + 1)``
-    array, rows the true class.
+    array, rows the true class (a class listed twice counts at its first place).
 
     The standard has no ``bincount``: each sample gets the cell ``position(true) *
     (k + 1) + position(pred)``, its labels' places in ``classes`` (any values: the
     cells stay below (k + 1)²); after sorting, ``searchsorted`` finds where each
-    cell's run starts, and the run lengths are the counts (O(n log n), memory
-    O(n + k²)). With weights, the runs' sums come from a running sum.
+    cell's run starts, and the run lengths are the counts (O(n log n)). The places
+    are the slow part: for up to ``compare_max`` classes (16, the measured
+    cross-over on NumPy and torch; at most 127 for int8) each label is compared
+    with every class, O(n k) in int8 (memory about 2 n k bytes), else found by
+    ``searchsorted`` (memory O(n + k²)). With weights, the runs' sums come from a
+    running sum.
     """
     k, device = classes.shape[0], array_api_compat.device(classes)
-    order = xp.argsort(classes, stable=False)
-    ranked = xp.take(classes, order)
+    order, ranked = xp.argsort(classes), xp.sort(classes, stable=False)  # stable: first place
 
-    def position(y):  # the index of each label in classes, k for any other label
+    def position(y):  # the index of each label in classes (its first place), k for any other
+        if k <= compare_max:  # (c - k) * [y is classes[c]]: the smallest, plus k
+            below = xp.arange(-k, 0, dtype=xp.int8, device=device)[:, None]  # c - k for class c
+            return xp.min(xp.astype(classes[:, None] == y, xp.int8) * below, axis=0) + k
         at = xp.minimum(xp.searchsorted(ranked, xp.astype(y, ranked.dtype, copy=False)), k - 1)
         return xp.where(xp.take(ranked, at) == y, xp.take(order, at), k)
 
-    cells = position(y_true) * (k + 1) + position(y_pred)
+    cells = xp.astype(position(y_true), xp.int64, copy=False) * (k + 1) + position(y_pred)
     edges = xp.arange((k + 1) ** 2 + 1, device=device)
     if sample_weight is None:  # before[c]: how many samples fall in a cell below c
         before = xp.searchsorted(xp.sort(cells, stable=False), edges)
@@ -591,9 +598,10 @@ def confusion_matrix(
 
     For a binary problem the matrix is $\begin{pmatrix} TN & FP \\ FN & TP
     \end{pmatrix}$. The standard has no ``bincount``: every sample gets one
-    cell index from its labels' places among the classes, and sorting and
-    ``searchsorted`` count the cells (memory $O(n + k^2)$ for $k$ classes,
-    whatever the labels' values).
+    cell index from its labels' places among the classes (found by comparing
+    with each class for up to 16 classes, else by ``searchsorted``), and
+    sorting and ``searchsorted`` count the cells (whatever the labels'
+    values; memory $O(n k)$ bytes for up to 16 classes, else $O(n + k^2)$).
 
     Examples
     --------

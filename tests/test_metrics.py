@@ -952,3 +952,46 @@ def test_occurring_labels_cost_one_sync():
     )
     assert _syncs(accuracy, t, p, sample_weight=w) == 0
     assert _syncs(mean_iou, [[0, 255], [7, 7]], [[0, 1], [7, 0]], labels=[0, 7]) == 0
+
+
+# --------------------------------------------------------------------------- #
+# The counting kernel: the two ways of finding each label's class agree
+
+
+@pytest.mark.parametrize("k", [1, 2, 16, 17])  # 16 and 17: either side of the cross-over
+def test_compared_and_searched_places_count_alike(xp, k):
+    rng = np.random.default_rng(k)
+    # other labels too (k, -1, 10**12), a class listed twice, classes out of order
+    values = np.concatenate([rng.permutation(k), [k, -1, 10**12]])
+    t, p = rng.choice(values, 500), rng.choice(values, 500)
+    classes = rng.permutation(k)
+    if k > 1:
+        classes = np.concatenate([classes, classes[:1]])
+    w = rng.random(500)
+    args = [xp.asarray(a) for a in (t, p, classes)]
+    for weight in (None, xp.asarray(w)):
+        compared = metrics._confusion(xp, *args, weight, compare_max=16)
+        searched = metrics._confusion(xp, *args, weight, compare_max=0)
+        assert compared.dtype == searched.dtype
+        np.testing.assert_array_equal(to_numpy(compared), to_numpy(searched))
+    # against a plain count: rows the true class, its first place; last: any other label
+    place = {c: i for i, c in reversed(list(enumerate(classes.tolist())))}
+    want = np.zeros((len(classes) + 1,) * 2, dtype=np.int64)
+    for a, b in zip(t.tolist(), p.tolist()):
+        want[place.get(a, len(classes)), place.get(b, len(classes))] += 1
+    np.testing.assert_array_equal(to_numpy(metrics._confusion(xp, *args)), want)
+
+
+def test_compared_places_of_strings():
+    t = np.array(["cat", "dog", "emu", "dog", "ant"])
+    p = np.array(["dog", "dog", "cat", "yak", "ant"])
+    classes = np.array(["dog", "cat", "ant", "emu"])
+    for compare_max in (16, 0):
+        got = metrics._confusion(metrics.array_namespace(t), t, p, classes, compare_max=compare_max)
+        assert got.tolist() == [
+            [1, 0, 0, 0, 1],
+            [1, 0, 0, 0, 0],
+            [0, 0, 1, 0, 0],
+            [0, 1, 0, 0, 0],
+            [0, 0, 0, 0, 0],
+        ]
