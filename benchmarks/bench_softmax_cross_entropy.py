@@ -198,7 +198,10 @@ def main():
         f"checked against torch's first. {versions('numpy', 'torch')}, CPU. A step is the mean "
         "loss and its gradient with respect to the logits. The best NumPy makes one full-size "
         "array and one exp and updates it in place; dlnotes' functions are pure (new arrays, "
-        "no `out=`, which the array API does not have), and the checks read the data once.",
+        "no `out=`, which the array API does not have; they update only arrays they made), "
+        "and their checks read the logits in one pass (a dot product) and BCE's targets in two "
+        "(min, max). Page faults are glibc returning freed 16 MiB blocks to the system "
+        "between steps, which depends on the order of allocations, not only their number.",
     )
 
 

@@ -1226,3 +1226,98 @@ def test_overflow_bounds_are_data_checks_that_checks_false_skips():
     with checks(False), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the caller's responsibility with the checks off
         assert float(L.mse([1e300], [0.0])) == np.inf
+
+
+# --------------------------------------------------------------------------
+# The fast forms of the cross-entropies (issue 13): same numbers, one check pass
+# --------------------------------------------------------------------------
+
+
+def _bce_readable(y, x):
+    """The loss and gradient as the Notes write them, with `sigmoid`'s two forms."""
+    e = np.exp(-np.abs(x))
+    sigmoid = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return np.maximum(x, 0.0) - x * y + np.log1p(e), sigmoid - y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_with_logits_fast_form_is_the_readable_formula(dtype):
+    x = np.concatenate([RNG.normal(scale=8, size=50), [-1000.0, -90.0, -20.0, 0.0, 20.0, 1000.0]])
+    x = x.astype(dtype)
+    y = np.concatenate([RNG.uniform(size=50), [0.0, 0.0, 1.0, 0.5, 1.0, 1.0]]).astype(dtype)
+    x_before, y_before = x.copy(), y.copy()
+    loss, grad = _bce_readable(y, x)
+    got_loss = _no_warnings(L.binary_cross_entropy_with_logits, y, x, reduction="none")
+    got_grad = _no_warnings(L.binary_cross_entropy_with_logits_grad, y, x, reduction="sum")
+    assert got_loss.dtype == got_grad.dtype == dtype
+    np.testing.assert_array_equal(got_loss, loss)
+    np.testing.assert_array_equal(got_grad, grad)
+    np.testing.assert_array_equal(x, x_before)  # inputs untouched
+    np.testing.assert_array_equal(y, y_before)
+    assert not np.signbit(got_loss).any()  # no -0.0
+
+
+def test_bce_with_logits_keeps_the_promoted_dtype_of_mixed_inputs(xp):
+    y = xp.asarray([1.0, 0.0, 0.25], dtype=xp.float64)
+    x = xp.asarray([3.0, -2.0, 0.5], dtype=xp.float32)
+    loss = L.binary_cross_entropy_with_logits(y, x, reduction="none")
+    grad = L.binary_cross_entropy_with_logits_grad(y, x)
+    assert loss.dtype == grad.dtype == xp.float64
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: L.softmax_cross_entropy_and_grad(t, x),
+        lambda t, x: L.softmax_cross_entropy(t, x),
+        lambda t, x: L.softmax_cross_entropy_grad(t, x),
+        lambda t, x: L.binary_cross_entropy_with_logits(np.zeros_like(x), x),
+    ],
+    ids=["fused", "loss", "grad", "bce"],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_pass_logits_check_keeps_its_messages(call, dtype):
+    t = np.array([0, 1])
+    big = float(np.finfo(dtype).max) ** 0.75  # finite, within the bound, its square overflows
+    ok = np.array([[big, 0.0], [-big, 1.0]], dtype=dtype)
+    _no_warnings(call, t, ok)
+    for bad in (np.nan, np.inf, -np.inf):
+        x = np.array([[0.0, bad], [1.0, 2.0]], dtype=dtype)
+        with pytest.raises(ValueError, match=r"^logits must be finite, got NaN or infinity"):
+            _no_warnings(call, t, x)
+    too_big = float(np.finfo(dtype).max) / 16  # the bound is max / (8 * 4)
+    x = np.array([[0.0, too_big], [1.0, 2.0]], dtype=dtype)
+    with pytest.raises(ValueError, match=r"^logits must be at most .* in magnitude"):
+        _no_warnings(call, t, x)
+
+
+def test_checks_read_the_logits_in_one_pass(torch):
+    from torch.overrides import TorchFunctionMode
+
+    import dlnotes
+
+    class Reads(TorchFunctionMode):
+        """Counts the operations that read the logits tensor itself (not its shape or dtype)."""
+
+        def __init__(self, logits):
+            super().__init__()
+            self.logits, self.count = logits, 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            # .shape, .dtype (__get__) and a .to() of the same dtype read no data
+            if getattr(func, "__name__", "") not in ("__get__", "to"):
+                self.count += any(a is self.logits for a in args)
+            return func(*args, **(kwargs or {}))
+
+    z = torch.randn(64, 10)
+    t, y = torch.randint(0, 10, (64,)), (torch.rand(64, 10) < 0.5).float()
+    for fn, target in (
+        (L.softmax_cross_entropy_and_grad, t),
+        (L.binary_cross_entropy_with_logits, y),
+    ):
+        counts = {}
+        for on in (True, False):
+            with dlnotes.checks(on), Reads(z) as reads:
+                fn(target, z)
+            counts[on] = reads.count
+        assert counts[True] - counts[False] == 1, (fn.__name__, counts)  # one dot product
