@@ -69,3 +69,32 @@ def test_sparse_suppression_on_array_api_strict():
     boxes, scores = _boxes(rng, 300, integer=True), rng.random(300)
     got = det.nms(xps.asarray(boxes), xps.asarray(scores), 0.4)
     assert to_numpy(got).tolist() == _dense_nms(boxes, scores, 0.4)
+
+
+@pytest.mark.parametrize("n", [127, 128, 129, 255, 256, 257, 400])
+def test_block_boundaries_equal_dense_nms(n):
+    rng = np.random.default_rng(n)
+    for integer in [True, False]:
+        boxes = _boxes(rng, n, integer=integer)
+        scores = rng.integers(0, 4, n).astype(float)  # many ties
+        for threshold in [0.0, 0.5]:
+            want = _dense_nms(boxes, scores, threshold)
+            assert det.nms(boxes, scores, threshold).tolist() == want
+
+
+def test_a_chain_across_blocks_keeps_every_other_box():
+    # box i overlaps box i + 1 with IoU 8 / 12 and box i + 2 with IoU 6 / 14
+    x = np.arange(300.0) * 2
+    boxes = np.stack([x, np.zeros(300), x + 10, np.full(300, 10.0)], axis=1)
+    scores = np.linspace(1.0, 0.0, 300)
+    got = det.nms(boxes, scores, 0.5).tolist()
+    assert got == list(range(0, 300, 2)) == _dense_nms(boxes, scores, 0.5)
+
+
+def test_blocks_on_torch_tensors_equal_numpy():
+    torch = pytest.importorskip("torch", reason="torch runs dlnotes on tensors")
+    rng = np.random.default_rng(21)
+    boxes, scores = _boxes(rng, 700, integer=True), rng.random(700)
+    want = det.nms(boxes, scores, 0.3).tolist()
+    assert det.nms(torch.from_numpy(boxes), torch.from_numpy(scores), 0.3).tolist() == want
+    assert want == _dense_nms(boxes, scores, 0.3)
