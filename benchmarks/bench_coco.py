@@ -18,7 +18,10 @@ this process. Then each (library, size) case is timed in a fresh process of
 its own, best of a few calls after one warm-up, with its CPU time and the peak
 resident memory the calls add. A library that is not installed is left out
 with a note. Run from the project root: ``python benchmarks/bench_coco.py``
-(``--sizes 1000,5000``); it writes ``benchmarks/results/coco.md``.
+(``--sizes 1000,5000``); it writes ``benchmarks/results/coco.md``, and
+``benchmarks/results/coco_scaling.md``: dlnotes alone from 1,000 to 16,000
+images (``--scaling 1000,...``; ``--scaling ""`` leaves it out), with the
+exponents of a power law fitted to its time and peak memory.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from dlnotes.datasets import make_coco_dataset
 
 N_CATEGORIES, SEED = 20, 0
 SIZES = (1000, 5000)
+SCALING = (1000, 2000, 4000, 8000, 16000)  # dlnotes alone: how time and memory grow
 ROUNDS = 2  # fresh processes per case; each times REPEAT calls after a warm-up
 REPEAT = 3
 SLOW = {"pycocotools": 1}  # pycocotools takes seconds per call: fewer calls
@@ -179,12 +183,35 @@ def main(sizes) -> None:
     )
 
 
+def scaling(sizes) -> None:
+    """dlnotes alone over growing sets: time and peak memory, and their growth exponents."""
+    results = fresh_process_results(__file__, [f"dlnotes:{size}" for size in sizes], ROUNDS)
+    best = np.array([results[f"dlnotes:{size}"]["best"] for size in sizes])
+    peak = np.array([results[f"dlnotes:{size}"]["peak_mb"] for size in sizes])
+    rows = []
+    for size, t, mb in zip(sizes, best, peak):
+        _, dt = make_coco_dataset(size, N_CATEGORIES, seed=SEED)
+        rows.append([f"{size:,}", f"{len(dt):,}", f"{t * 1e3:,.0f}", f"{mb:,.0f}"])
+    slope_t, slope_m = (np.polyfit(np.log(sizes), np.log(v), 1)[0] for v in (best, peak))
+    write_table(
+        "coco_scaling",
+        "COCO box evaluation with dlnotes, growing sets",
+        ["images", "detections", "ms", "peak MiB"],
+        rows,
+        note=f"Each size in a fresh process, as above. Fitted to time ∝ n^a and memory ∝ "
+        f"n^b over these sizes: a = {slope_t:.2f}, b = {slope_m:.2f} (1 is linear).",
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", help="internal: time one name:size case")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--scaling", default=",".join(map(str, SCALING)))
     args, _ = parser.parse_known_args()  # run_all.py passes its own words
     if args.case:
         run_case(args.case)
     else:
         main([int(s) for s in args.sizes.split(",")])
+        if args.scaling:
+            scaling([int(s) for s in args.scaling.split(",")])
