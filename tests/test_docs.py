@@ -413,18 +413,25 @@ def test_plots_get_the_alt_text_of_their_cell(tmp_path, caplog):
     assert any("code cell 2 shows an image" in r.getMessage() for r in caplog.records)
 
 
-def test_hidden_cells_run_at_build_but_leave_the_page():
-    """A `# %% tags=["hide"]` cell executes (its checks guard the build) and is not shown."""
+def _hidden_cells_hook():
+    """docs/hooks/hidden_cells.py as a module (the hooks are not a package)."""
     import importlib.util
-
-    import jupytext
-    from nbconvert import HTMLExporter
 
     spec = importlib.util.spec_from_file_location(
         "hidden_cells", DOCS / "hooks" / "hidden_cells.py"
     )
     hook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hook)
+    return hook
+
+
+def test_hidden_cells_run_at_build_but_leave_the_page():
+    """A `# %% tags=["hide"]` cell executes (its checks guard the build) and is not shown."""
+
+    import jupytext
+    from nbconvert import HTMLExporter
+
+    hook = _hidden_cells_hook()
     notebook = jupytext.reads(
         '# %% tags=["hide"]\nchecked = 41\n\n# %%\nprint(checked + 1)\n', fmt="py:percent"
     )
@@ -444,16 +451,11 @@ def test_hidden_cells_run_at_build_but_leave_the_page():
 
 def test_folded_cells_show_their_figure_under_closed_code():
     """A `# %% tags=["fold"] alt="..."` cell: its code in a closed <details>, its plot outside."""
-    import importlib.util
 
     import jupytext
     from nbconvert import HTMLExporter
 
-    spec = importlib.util.spec_from_file_location(
-        "hidden_cells", DOCS / "hooks" / "hidden_cells.py"
-    )
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _hidden_cells_hook()
     notebook = jupytext.reads(
         '# %% tags=["fold"] alt="A rising line"\nimport matplotlib.pyplot as plt\n\n'
         "# the plot\nplt.plot([1, 2])\nplt.show()\n\n# %%\nprint(42)\n",
