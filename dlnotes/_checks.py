@@ -40,7 +40,13 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from dlnotes.backend import array_namespace, as_float_arrays, plain_to_array
+from dlnotes.backend import (
+    array_namespace,
+    as_float_arrays,
+    get_backend,
+    plain_to_array,
+    resolve_backend,
+)
 
 __all__ = [
     "REDUCTIONS",
@@ -426,6 +432,19 @@ class Ints(_ArraySpec):
 def _is_array(value: Any) -> bool:
     """An array, not a NumPy scalar (``np.int64(2)`` is a number)."""
     return array_api_compat.is_array_api_obj(value) and not isinstance(value, numbers.Number)
+
+
+def backend_argument(xp: Any):
+    """The namespace an ``xp=`` argument names (None: the default backend), or a
+    TypeError or ValueError that names ``xp``."""
+    try:
+        return get_backend() if xp is None else resolve_backend(xp)
+    except TypeError:
+        raise TypeError(
+            f"xp must be None, a backend name or an array namespace, got {xp!r}"
+        ) from None
+    except ValueError as err:
+        raise ValueError(f"xp: {err}") from None
 
 
 def require_same_library(where: str, value: Any, like: Any, xp, like_name: str) -> None:

@@ -36,7 +36,16 @@ import numbers
 
 import array_api_compat
 
-from dlnotes._checks import Count, Floats, Optional, Seed, Spec, checked, require_same_library
+from dlnotes._checks import (
+    Count,
+    Floats,
+    Optional,
+    Seed,
+    Spec,
+    backend_argument,
+    checked,
+    require_same_library,
+)
 from dlnotes.activations import relu, relu_grad
 from dlnotes.backend import (
     default_float,
@@ -169,15 +178,7 @@ def _backward_rule(call):
 
 
 def _init_rule(call):
-    xp = call.args["xp"]
-    try:
-        get_backend() if xp is None else resolve_backend(xp)
-    except TypeError:
-        raise TypeError(
-            f"xp must be None, a backend name or an array namespace, got {xp!r}"
-        ) from None
-    except ValueError as err:
-        raise ValueError(f"xp: {err}") from None
+    backend_argument(call.args["xp"])
     channels = call.args["channels"]
     if (
         not isinstance(channels, (tuple, list))

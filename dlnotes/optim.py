@@ -31,6 +31,7 @@ from dlnotes._checks import (
     Real,
     Seed,
     Spec,
+    backend_argument,
     checked,
     require_same_library,
 )
@@ -94,15 +95,7 @@ class Shape(Spec):
 
 def _backend_and_dtype(call):
     """``xp``: None, a backend name or a namespace; ``dtype``: None or its real floating dtype."""
-    xp, dtype = call.args["xp"], call.args["dtype"]
-    try:
-        space = get_backend() if xp is None else resolve_backend(xp)
-    except TypeError:
-        raise TypeError(
-            f"xp must be None, a backend name or an array namespace, got {xp!r}"
-        ) from None
-    except ValueError as err:
-        raise ValueError(f"xp: {err}") from None
+    space, dtype = backend_argument(call.args["xp"]), call.args["dtype"]
     if dtype is None:
         return
     try:

@@ -14,28 +14,7 @@ import pytest
 from dlnotes import coco
 from dlnotes.coco import SUMMARY_NAMES, coco_evaluate
 from dlnotes.datasets import make_coco_dataset
-
-
-def run_pycocotools(ground_truth, detections, **params):
-    """pycocotools' COCOeval (bbox) on copies of the records, its printing silenced;
-    ``params`` set attributes of its ``params`` (iouThrs, maxDets, areaRng, useCats...)."""
-    pytest.importorskip("pycocotools", reason="pycocotools is the reference for COCO evaluation")
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # its own numpy warnings are not ours
-        gt = COCO()
-        gt.dataset = copy.deepcopy(ground_truth)
-        gt.createIndex()
-        dt = gt.loadRes(copy.deepcopy(detections))  # a list of dicts or an (N, 7) array
-        evaluation = COCOeval(gt, dt, "bbox")
-        for key, value in params.items():
-            setattr(evaluation.params, key, value)
-        evaluation.evaluate()
-        evaluation.accumulate()
-        evaluation.summarize()
-    return evaluation
+from tests._helpers import run_pycocotools
 
 
 def assert_same_as_pycocotools(result, evaluation, *, stats=True):

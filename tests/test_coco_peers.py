@@ -10,11 +10,8 @@ pycocotools cannot read a file, the test says why.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ import pytest
 
 from dlnotes import coco
 from dlnotes.coco import SUMMARY_NAMES, coco_evaluate
+from tests._helpers import run_pycocotools
 
 DATA = Path(__file__).parents[1].parent / "shared/data/detection-peers"
 
@@ -32,26 +30,6 @@ pytestmark = pytest.mark.skipif(
 
 def load(name):
     return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-def run_pycocotools(ground_truth, detections, **params):
-    """pycocotools' COCOeval (bbox) on copies of the records, its printing silenced."""
-    pytest.importorskip("pycocotools", reason="pycocotools is the reference for COCO evaluation")
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # its own numpy warnings are not ours
-        gt = COCO()
-        gt.dataset = copy.deepcopy(ground_truth)
-        gt.createIndex()
-        evaluation = COCOeval(gt, gt.loadRes(copy.deepcopy(detections)), "bbox")
-        for key, value in params.items():
-            setattr(evaluation.params, key, value)
-        evaluation.evaluate()
-        evaluation.accumulate()
-        evaluation.summarize()
-    return evaluation
 
 
 def assert_equal_to_pycocotools(ground_truth, detections, *, params=None, **kwargs):

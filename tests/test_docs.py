@@ -189,12 +189,11 @@ def site_dir(request):
     return request.getfixturevalue("built_site")
 
 
-def _site_hook():
+def _hook(name):
+    """docs/hooks/<name>.py as a module (the hooks are not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "dlnotes_site_hook", DOCS / "hooks" / "site_links.py"
-    )
+    spec = importlib.util.spec_from_file_location(f"dlnotes_{name}", DOCS / "hooks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -207,7 +206,7 @@ def _version():
 
 
 def test_home_installs_the_published_wheel_or_from_a_clone():
-    hook = _site_hook()
+    hook = _hook("site_links")
     version = _version()
     wheel = f"https://me.github.io/dlnotes/dlnotes-{version}-py3-none-any.whl"
     published = hook.install_markdown("https://me.github.io/dlnotes/", None, version)
@@ -219,7 +218,7 @@ def test_home_installs_the_published_wheel_or_from_a_clone():
 
 
 def test_doctest_blocks_copy_without_prompts_and_output():
-    hook = _site_hook()
+    hook = _hook("site_links")
     code = hook.doctest_code(
         ">>> x = [1,\n...      2]\n>>> len(x)\n2\n>>> def f():\n...     pass\n...\n"
     )
@@ -232,7 +231,7 @@ def test_doctest_blocks_copy_without_prompts_and_output():
 
 
 def test_search_text_has_no_raw_tex():
-    hook = _site_hook()
+    hook = _hook("site_links")
     text = hook.strip_tex(r"loss \(L=\frac1n\sum_i(\tilde y_i-\hat y_i)^2\) and $\sigma(x)$")
     assert "\\" not in text and "$" not in text
     assert "Σ" in text and "σ(x)" in text and "1/n" in text
@@ -392,7 +391,7 @@ def test_examples_offer_their_notebook_and_source(site_dir):
 def test_plots_get_the_alt_text_of_their_cell(tmp_path, caplog):
     from types import SimpleNamespace
 
-    hook = _site_hook()
+    hook = _hook("site_links")
     source = tmp_path / "demo.py"
     source.write_text(
         '# %% [markdown]\n# # Demo\n\n# %% alt="Two loss curves that fall"\nplot()\n\n'
@@ -413,25 +412,13 @@ def test_plots_get_the_alt_text_of_their_cell(tmp_path, caplog):
     assert any("code cell 2 shows an image" in r.getMessage() for r in caplog.records)
 
 
-def _hidden_cells_hook():
-    """docs/hooks/hidden_cells.py as a module (the hooks are not a package)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "hidden_cells", DOCS / "hooks" / "hidden_cells.py"
-    )
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return hook
-
-
 def test_hidden_cells_run_at_build_but_leave_the_page():
     """A `# %% tags=["hide"]` cell executes (its checks guard the build) and is not shown."""
 
     import jupytext
     from nbconvert import HTMLExporter
 
-    hook = _hidden_cells_hook()
+    hook = _hook("hidden_cells")
     notebook = jupytext.reads(
         '# %% tags=["hide"]\nchecked = 41\n\n# %%\nprint(checked + 1)\n', fmt="py:percent"
     )
@@ -455,7 +442,7 @@ def test_folded_cells_show_their_figure_under_closed_code():
     import jupytext
     from nbconvert import HTMLExporter
 
-    hook = _hidden_cells_hook()
+    hook = _hook("hidden_cells")
     notebook = jupytext.reads(
         '# %% tags=["fold"] alt="A rising line"\nimport matplotlib.pyplot as plt\n\n'
         "# the plot\nplt.plot([1, 2])\nplt.show()\n\n# %%\nprint(42)\n",
@@ -490,7 +477,7 @@ def test_folded_cells_show_their_figure_under_closed_code():
     assert image["src"].startswith("data:image/png;base64,")
     assert "print" in page and len(soup.select("details")) == 1  # other cells untouched
     # the alt-text machinery (site_links.py) still finds the fold cell's alt
-    cells = _site_hook()._notebook_cells
+    cells = _hook("site_links")._notebook_cells
     source = DOCS / "examples" / "average_precision.py"
     folded = [c for c in cells(source, {"hide"}) if "fold" in c.metadata.get("tags", [])]
     assert folded and all(c.metadata.get("alt") for c in folded)
