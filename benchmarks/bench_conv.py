@@ -10,7 +10,7 @@ and bias for a given gradient of the output):
 - dlnotes: ``conv2d`` then ``conv2d_backward``, on torch tensors and on NumPy
   arrays, with the data checks on (the default: one NaN scan per array
   argument) and off (``dlnotes.checks(False)``). dlnotes computes im2col
-  columns (9 strided slices of the padded input) and three matrix products;
+  columns (9 slices of the padded input, an image at a time) and three matrix products;
   its backward recomputes the columns from ``x`` (the signature has no saved
   state);
 - a profile: the three matrix products alone, at the shapes dlnotes' step
@@ -91,18 +91,26 @@ def products_step(case):
     """The three matrix products of dlnotes' step alone, on ready-made im2col columns.
 
     Forward ``W @ cols``, weight gradient ``G @ cols.T``, column gradient ``W.T @ G``,
-    with ``cols`` of shape (C_in * 9, N * H * W): what no im2col formulation can avoid.
+    at the shapes dlnotes multiplies: one image at a time, ``cols`` of shape
+    (C_in * 9, H * (W + 2)) (stride 1: rows as wide as the padded input). What no
+    im2col formulation can avoid.
     """
     rng = np.random.default_rng(0)
     n, c, h, w = SHAPE
-    cols = rng.standard_normal((c * K * K, n * h * w), dtype=np.float32)
+    positions = h * (w + 2)
+    cols = rng.standard_normal((c * K * K, positions), dtype=np.float32)
     weight = rng.standard_normal((C_OUT, c * K * K), dtype=np.float32)
-    g = rng.standard_normal((C_OUT, n * h * w), dtype=np.float32)
+    g = rng.standard_normal((C_OUT, positions), dtype=np.float32)
     if "torch" in case:
         import torch
 
         cols, weight, g = (torch.from_numpy(a) for a in (cols, weight, g))
-    return lambda: (weight @ cols, g @ cols.T, weight.T @ g)
+
+    def step():
+        for _ in range(n):  # each image's products, dropped as dlnotes drops them
+            _ = weight @ cols, g @ cols.T, weight.T @ g
+
+    return step
 
 
 def prepared(case):
@@ -140,9 +148,10 @@ def main() -> None:
         note=f"Best of {ROUNDS * REPEAT} steps each: {ROUNDS} alternating rounds of a fresh "
         f"process timing {REPEAT} steps after a warm-up; {versions('numpy', 'torch')}; every "
         "output agrees with torch's (rtol 1e-3). torch runs oneDNN's direct convolution on all "
-        "its threads; dlnotes builds im2col columns (9 strided slices, 9x the input) and runs "
-        "three matrix products (BLAS: OpenBLAS for NumPy, MKL for torch), and its backward pass "
-        "rebuilds the columns from x.",
+        "its threads; dlnotes builds im2col columns (9 slices of the padded input, each one "
+        "contiguous run for stride 1; 9x the input), an image at a time, and runs three matrix "
+        "products (BLAS: OpenBLAS for NumPy, MKL for torch); its backward pass rebuilds the "
+        "columns from x.",
     )
 
 

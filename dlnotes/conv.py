@@ -178,69 +178,96 @@ def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def _im2col(xp, x, kh, kw, stride, padding, dilation, groups):
-    """The windows of ``x`` as columns: ``(groups, C/groups * kh * kw, N * Ho * Wo)``, and (Ho, Wo).
+def _taps(kh, kw, stride, dilation, wp, ho, wo):
+    """Per kernel offset ``(i, j)``, the index of the padded input's pixels that it meets.
 
-    One strided slice of the zero-padded input per kernel offset ``(i, j)``:
-    ``xpad[:, :, i*dh + sh*r, j*dw + sw*c]`` for every output position ``(r, c)``.
+    Offset ``(i, j)`` meets ``xpad[..., i*dh + sh*r, j*dw + sw*c]`` at output ``(r, c)``:
+    a strided 2-D slice. With stride 1 it is one contiguous run of the plane
+    flattened (rows of the padded width ``Wp``, of which the last ``Wp - Wo``
+    are never used), the same values in far fewer, longer copies.
+    """
+    (sh, sw), (dh, dw) = stride, dilation
+    if (sh, sw) == (1, 1):
+        runs = [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
+        return [(..., slice(o, o + ho * wp)) for o in runs]
+    rows = [slice(i * dh, i * dh + sh * (ho - 1) + 1, sh) for i in range(kh)]
+    cols = [slice(j * dw, j * dw + sw * (wo - 1) + 1, sw) for j in range(kw)]
+    return [(..., r, c) for r in rows for c in cols]
+
+
+def _im2col(xp, x, kh, kw, stride, padding, dilation, groups):
+    """The windows of ``x`` as columns ``(groups, C/groups * kh * kw, N * Ho * Wq)``; (Ho, Wo, Wq).
+
+    One slice of the zero-padded input per kernel offset (`_taps`), stacked.
     Channels first, then the batch: one matrix product covers the whole batch.
+    ``Wq`` is ``Wo``, or the padded width for stride 1 (`_taps`' runs).
     """
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     n, c, h, w = x.shape
-    ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    xpad = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=device(x))
+    hp, wp = h + 2 * ph, w + 2 * pw
+    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    # one zero row below the plane: the last runs end less than Wp past it
+    xpad = xp.zeros((c, n, hp + 1, wp), dtype=x.dtype, device=device(x))
     xpad[:, :, ph : ph + h, pw : pw + w] = xp.permute_dims(x, (1, 0, 2, 3))
-    windows = [
-        xpad[
-            :, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw
-        ]
-        for i in range(kh)
-        for j in range(kw)
-    ]
-    cols = xp.stack(windows, axis=1)  # (C, kh*kw, N, Ho, Wo)
-    return xp.reshape(cols, (groups, c // groups * kh * kw, n * ho * wo)), (ho, wo)
+    flat = (sh, sw) == (1, 1)
+    plane, wq = (xp.reshape(xpad, (c, n, -1)), wp) if flat else (xpad, wo)
+    cols = xp.stack([plane[t] for t in _taps(kh, kw, stride, dilation, wp, ho, wo)], axis=1)
+    return xp.reshape(cols, (groups, c // groups * kh * kw, n * ho * wq)), (ho, wo, wq)
 
 
-def _col2im(xp, cols, shape, kh, kw, stride, padding, dilation):
-    """The adjoint of `_im2col`: each column entry added back to the input pixel it came from."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    n, c, h, w = shape
-    ho, wo = cols.shape[-2], cols.shape[-1]  # cols: (C, kh*kw, N, Ho, Wo)
-    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=device(cols))
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-            out[:, :, rows, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += cols[:, i * kw + j, ...]
+def _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation):
+    """The adjoint of `_im2col`: each column entry added back to the input pixel it came from.
+
+    ``cols`` is ``(C, kh*kw, N * Ho * Wq)`` in `_im2col`'s layout (zero where ``Wq > Wo``).
+    """
+    (ph, pw), (n, c, h, w), (ho, wo) = padding, shape, out_hw
+    hp, wp = h + 2 * ph, w + 2 * pw
+    flat = tuple(stride) == (1, 1)
+    size = (c, n, (hp + 1) * wp) if flat else (c, n, hp + 1, wp)  # as `_im2col`'s plane
+    out = xp.zeros(size, dtype=cols.dtype, device=device(cols))
+    cols = xp.reshape(cols, (c, kh * kw, n, ho * wp) if flat else (c, kh * kw, n, ho, wo))
+    for k, t in enumerate(_taps(kh, kw, stride, dilation, wp, ho, wo)):
+        out[t] += cols[:, k, ...]
+    out = xp.reshape(out, (c, n, hp + 1, wp))
     return xp.permute_dims(out[:, :, ph : ph + h, pw : pw + w], (1, 0, 2, 3))
 
 
 def _grad_input(xp, g, weight, shape, out_hw, stride, padding, dilation, groups):
     """$\\partial L/\\partial x$ of a convolution: $W^\\top$ times ``g``, then col2im.
 
-    ``g`` is the output gradient as ``(groups, C_out/groups, N * Ho * Wo)``.
+    ``g`` is the output gradient as `_by_channel` lays it out, ``(groups, C_out/groups, N*Ho*Wq)``.
     """
     kh, kw = weight.shape[2], weight.shape[3]
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # (G, C_out/G, C_in/G*kh*kw)
-    cols = xp.matmul(xp.matrix_transpose(w), g)  # (G, C_in/G*kh*kw, N*Ho*Wo)
-    cols = xp.reshape(cols, (shape[1], kh * kw, shape[0], *out_hw))
-    return _col2im(xp, cols, shape, kh, kw, stride, padding, dilation)
+    cols = xp.matmul(xp.matrix_transpose(w), g)  # (G, C_in/G*kh*kw, N*Ho*Wq)
+    cols = xp.reshape(cols, (shape[1], kh * kw, -1))
+    return _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation)
 
 
 def _batches(n, per_image):
-    """Slices of a batch of ``n``, a few images each: at most about 2**22 column values.
+    """Slices of a batch of ``n``: as many images as fit in about 2**20 column values.
 
-    The columns of a whole batch are large (9x the input for a 3x3 kernel); in
-    blocks of 16 MiB (float32) the allocator reuses one block's memory for the
-    next, where a fresh large array costs the kernel a page fault per 4 KiB.
+    The columns are large (9x the input for a 3x3 kernel). Taken an image or
+    a few at a time (4 MiB of float32), the memory allocator hands one block's
+    memory to the next, where a fresh large array costs the kernel a page
+    fault per 4 KiB, and the blocks stay closer to the caches.
     """
-    step = max(1, 2**22 // per_image)
+    step = max(1, 2**20 // per_image)
     return [slice(b, min(b + step, n)) for b in range(0, n, step)]
 
 
-def _by_channel(xp, a, groups):
-    """``(N, C, H, W)`` as ``(groups, C/groups, N * H * W)``: channels first, then the batch."""
+def _by_channel(xp, a, groups, width):
+    """``(N, C, H, W)`` as ``(groups, C/groups, N * H * width)``: channels first, then the batch.
+
+    Rows wider than W (`_im2col`'s stride-1 layout) end in zeros, so that the
+    unused columns add nothing to either gradient.
+    """
     n, c, h, w = a.shape
-    return xp.reshape(xp.permute_dims(a, (1, 0, 2, 3)), (groups, c // groups, n * h * w))
+    a = xp.permute_dims(a, (1, 0, 2, 3))
+    if width > w:  # zeros up to the padded width of `_im2col`'s stride-1 layout
+        zeros = xp.zeros((c, n, h, width - w), dtype=a.dtype, device=device(a))
+        a = xp.concat([a, zeros], axis=-1)
+    return xp.reshape(a, (groups, c // groups, n * h * width))
 
 
 # --------------------------------------------------------------------------
@@ -301,9 +328,13 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     Computed as im2col: every window of the padded input becomes a column (one
     strided slice per kernel offset $(i, j)$), and one matrix product with the
     kernels flattened to rows gives all outputs at once (batched over the
-    groups). The batch goes through a few images at a time, so that the
-    columns (9x the input for a 3x3 kernel) stay small enough for the memory
-    allocator to reuse.
+    groups). With stride 1 each offset's slice is one contiguous run of the
+    flattened padded input: the columns then hold rows as wide as the padded
+    input, and the outputs past $W_o$ in each row are computed and dropped
+    (2 of 58 for a 56-wide input with a 3x3 kernel), for copies a few
+    times faster. The batch goes through an image or a few at a time, so
+    that the columns (9x the input for a 3x3 kernel) stay small enough for
+    the memory allocator to reuse.
 
     Examples
     --------
@@ -317,13 +348,14 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # kernels as rows
+    if bias is not None:
+        bias = xp.reshape(xp.asarray(bias, dtype=w.dtype), (-1, 1, 1, 1))
     outs = []
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
-        cols, (ho, wo) = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
-        outs.append(xp.reshape(xp.matmul(w, cols), (weight.shape[0], -1, ho, wo)))
+        cols, (ho, wo, wq) = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
+        out = xp.reshape(xp.matmul(w, cols), (weight.shape[0], -1, ho, wq))[..., :wo]
+        outs.append(out if bias is None else out + bias)  # (C_out, n, Ho, Wo)
     out = xp.permute_dims(xp.concat(outs, axis=1), (1, 0, 2, 3))
-    if bias is not None:
-        out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
     return out[0, ...] if single else out
 
 
@@ -394,8 +426,8 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
     grad_w, grad_xs = 0.0, []
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
         xs, out_hw = x[part, ...], tuple(grad_out.shape[-2:])
-        cols, _ = _im2col(xp, xs, kh, kw, stride, padding, dilation, groups)
-        g = _by_channel(xp, grad_out[part, ...], groups)  # (G, C_out/G, n*Ho*Wo)
+        cols, (_, _, wq) = _im2col(xp, xs, kh, kw, stride, padding, dilation, groups)
+        g = _by_channel(xp, grad_out[part, ...], groups, wq)  # (G, C_out/G, n*Ho*Wq)
         grad_w = grad_w + xp.matmul(g, xp.matrix_transpose(cols))  # (G, C_out/G, C_in/G*kh*kw)
         grad_xs.append(
             _grad_input(xp, g, weight, xs.shape, out_hw, stride, padding, dilation, groups)
@@ -483,7 +515,7 @@ def conv_transpose2d(
         (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
         (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1,
     )
-    g = _by_channel(xp, x, groups)
+    g = _by_channel(xp, x, groups, shape[3] + 2 * pw if (sh, sw) == (1, 1) else w)  # as _im2col
     out = _grad_input(xp, g, weight, shape, (h, w), (sh, sw), (ph, pw), (dh, dw), groups)
     if bias is not None:
         out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
