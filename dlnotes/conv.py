@@ -349,7 +349,7 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # kernels as rows
     if bias is not None:
-        bias = xp.reshape(xp.asarray(bias, dtype=w.dtype), (-1, 1, 1, 1))
+        bias = xp.reshape(xp.asarray(bias, dtype=xp.result_type(x, weight)), (-1, 1, 1, 1))
     outs = []
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
         cols, (ho, wo, wq) = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
