@@ -173,6 +173,18 @@ def test_c5_float32_stays_float32_and_inputs_are_unchanged():
         np.testing.assert_array_equal(a, c)
 
 
+def test_c5_mixed_precision_keeps_the_float64_bias(torch):
+    # a float32 weight with float64 x and bias: the output is float64, the bias unrounded
+    x, w, b = _inputs((3, 3), 1, seed=9)
+    w32 = w.astype(np.float32)
+    out = C.conv2d(x, w32, b, padding=1)
+    expected = torch.nn.functional.conv2d(
+        _t(torch, x), _t(torch, w32), _t(torch, b), padding=1
+    ).numpy()
+    assert out.dtype == np.float64
+    assert_close(out, expected, **TOL)
+
+
 def test_c5_checks_off_give_the_same_result():
     x, w, b = _inputs((3, 3), 1, seed=9)
     with dlnotes.checks(False):
