@@ -132,9 +132,9 @@ def _plane_shape(call, name, shape, of):
 
 def _indices_fit(call, h, w, of):
     """A data check: every index is a position of the ``(h, w)`` plane."""
-    if call.enabled:
+    if call.enabled and math.prod(call.args["indices"].shape) > 0:
         call.require(
-            call.xp.all(call.args["indices"] < h * w),
+            call.xp.max(call.args["indices"]) < h * w,
             f"indices must hold positions in [0, H*W) = [0, {h * w}) of the {of} "
             f"(H, W) = ({h}, {w}); an index out of range",
         )
@@ -162,9 +162,18 @@ def _max_pool_backward_rule(call):
         sh, sw = call.args["stride"] or (kh, kw)
         top = xp.arange(out[0], device=call.device)[:, None] * sh - ph
         left = xp.arange(out[1], device=call.device)[None, :] * sw - pw
-        i, j = idx // w - top, idx % w - left  # reductions: no boolean arrays to make
+        # The window's columns that are in the plane, counted from its left edge: [lo, hi).
+        # A position of the plane is in its window iff its offset from the window's
+        # corner is i*W + j for a row i < kh of the window and such a column j: one
+        # pair of comparisons per row, no division (which is slow on integers)
+        lo, hi = xp.maximum(left, 0) - left, xp.minimum(left + kw, w) - left
+        offset = idx - (top * w + left)
+        inside = None
+        for i in range(kh):
+            row = (offset >= lo + i * w) & (offset < hi + i * w)
+            inside = row if inside is None else inside | row
         call.require(
-            (xp.min(i) >= 0) & (xp.max(i) < kh) & (xp.min(j) >= 0) & (xp.max(j) < kw),
+            xp.all(inside),
             "indices must lie in their windows of kernel_size, stride and padding "
             "(the forward pass's); an index outside its window",
         )
@@ -322,17 +331,22 @@ def max_pool2d(x, kernel_size, *, stride=None, padding=0):
     rows = xp.arange(ho, device=device(x)) * sh - ph
     cols = xp.arange(wo, device=device(x)) * sw - pw
     corner = rows[:, None] * w + cols[None, :]  # flat position of each window's top-left element
+    # a window's offsets i * W + j, all below kh * (W + kw), fit a small dtype: less to move
+    small = xp.int16 if kh * (w + kw) <= 2**15 else xp.int64
     out = offset = None
     for i in range(kh):  # one shifted, strided view per window element, in row-major order
         for j in range(kw):
             v = padded[..., i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw]
             if out is None:
-                out, offset = v, xp.zeros(v.shape, dtype=corner.dtype, device=device(x))
+                out, offset = v, xp.zeros(v.shape, dtype=small, device=device(x))
                 continue
-            bigger = v > out  # strictly: a tie keeps the first maximum
+            # where v beats the maximum so far (strictly: a tie keeps the first), its offset
+            # replaces the old one, which is smaller (row-major order): so a maximum, and no
+            # `where`, which branches on every element and is slow on random data
+            bigger = xp.astype(v > out, small)
             out = xp.maximum(v, out)
-            offset = xp.where(bigger, i * w + j, offset)  # the maximum's place in its window
-    return out, corner + offset
+            offset = xp.maximum(offset, bigger * (i * w + j))
+    return out, corner + offset  # the flat positions, in corner's integer dtype
 
 
 @checked(
@@ -434,8 +448,13 @@ def max_pool2d_backward(
     grad = xp.zeros((*lead, h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype, device=device(grad_out))
     for i in range(kh):  # each window element's gradients go to one strided view of x
         for j in range(kw):
-            hit = xp.where(offset == i * w + j, grad_out, 0.0)
-            grad[..., i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += hit
+            # the gradients whose argmax is this element: a product with a 0/1 mask (exact
+            # for finite gradients), and no `where`, which branches on every element
+            hit = grad_out * xp.astype(offset == i * w + j, grad_out.dtype)
+            at = (..., slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
+            # windows apart (stride >= kernel): a position is in one view at most, so the
+            # gradient is set; overlapping windows add up where one argmax serves several
+            grad[at] = hit if sh >= kh and sw >= kw else grad[at] + hit
     return grad[..., ph : ph + h, pw : pw + w]
 
 

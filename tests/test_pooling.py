@@ -468,3 +468,41 @@ def test_out_of_range_indices_are_dropped_with_checks_off_not_wrapped():
         z = P.max_unpool2d(np.ones((1, 2, 2)), np.array([[[0, 4], [4, 7]]]), (2, 2))
     assert to_numpy(grad).tolist() == [[[1.0, 0.0], [0.0, 0.0]]]
     assert to_numpy(z).tolist() == [[[1.0, 0.0], [0.0, 0.0]]]
+
+
+@pytest.mark.parametrize(
+    "h, w, k, s, p",
+    [(4, 4, 2, 2, 0), (5, 4, 3, 2, 1), (3, 5, (2, 3), 1, (1, 1)), (4, 3, (3, 2), (1, 2), (1, 0))],
+)
+def test_the_window_check_accepts_exactly_the_positions_of_each_window(h, w, k, s, p):
+    # Every position of the plane for every window, judged against the definition:
+    # row = q // W and column = q % W inside the window (padding rows and columns are
+    # not positions, and a position past a row's end is the next row's start)
+    (kh, kw), (sh, sw), (ph, pw) = _pair(k), _pair(s or k), _pair(p)
+    _, idx = P.max_pool2d(np.random.default_rng(0).normal(size=(1, 1, h, w)), k, stride=s, padding=p)
+    ho, wo = idx.shape[-2:]
+    for a, b, q in itertools.product(range(ho), range(wo), range(h * w)):
+        r, c = divmod(q, w)
+        inside = 0 <= r - (a * sh - ph) < kh and 0 <= c - (b * sw - pw) < kw
+        bad = idx.copy()
+        bad[0, 0, a, b] = q
+        call = lambda: P.max_pool2d_backward(  # noqa: E731
+            np.ones(idx.shape), bad, (1, 1, h, w), kernel_size=k, stride=s, padding=p
+        )
+        if inside:
+            call()
+        else:
+            with pytest.raises(ValueError, match="outside its window"):
+                call()
+
+
+@pytest.mark.parametrize("k, w", [((3, 2), 10_000), (3, 12_000)])  # int16 offsets, and int64
+def test_wide_planes_keep_offsets_in_a_window_exact(torch, k, w):
+    x = np.random.default_rng(1).normal(size=(1, 2, 3, w))
+    out, idx = P.max_pool2d(x, k, stride=1)
+    want, want_idx = torch.nn.functional.max_pool2d(
+        torch.from_numpy(x), k, stride=1, return_indices=True
+    )
+    assert idx.dtype == np.int64
+    assert np.array_equal(out, want.numpy()) and np.array_equal(idx, want_idx.numpy())
+    assert np.any(idx // w == 2)  # maxima in the windows' last row: offsets i * W + j >= 2 W
