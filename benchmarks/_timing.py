@@ -13,11 +13,22 @@ in-process timer. Each benchmark writes a Markdown table to
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# The smoke test (tests/test_benchmarks.py) sets DLNOTES_BENCH_SMOKE=1: every script
+# then runs end to end on the small sizes that `sized` gives, one round of one step
+# per case, and writes its tables to DLNOTES_BENCH_RESULTS instead of results/.
+SMOKE = os.environ.get("DLNOTES_BENCH_SMOKE") == "1"
+RESULTS = Path(os.environ.get("DLNOTES_BENCH_RESULTS") or Path(__file__).parent / "results")
+RESULTS = RESULTS.resolve()
+
+
+def sized(full, small):
+    """A benchmark's size: ``full``, or ``small`` under the smoke test."""
+    return small if SMOKE else full
 
 
 def best_time(fn, *, repeat=5, number=1):
@@ -92,6 +103,7 @@ def measure_steps(step, repeat: int) -> dict[str, float]:
     import resource
     import statistics
 
+    repeat = 1 if SMOKE else repeat
     reset = _reset_peak()
     before = _memory_kib("VmRSS") if reset else 0
     step()  # warm-up
@@ -145,10 +157,10 @@ def fresh_process_results(script: str, cases, rounds: int) -> dict[str, dict[str
     process frees large blocks, so a later case would find memory ready).
     """
     import json
-    import os
     import subprocess
     import sys
 
+    rounds = 1 if SMOKE else rounds
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), *sys.path]))
     results = {case: {"best": float("inf"), "peak_mb": 0.0} for case in cases}
     for _ in range(rounds):

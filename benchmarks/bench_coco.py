@@ -35,14 +35,15 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
-from _timing import fresh_process_results, measure_steps, write_table
+from _timing import fresh_process_results, measure_steps, sized, write_table
 
 from dlnotes.coco import coco_evaluate
 from dlnotes.datasets import make_coco_dataset
 
 N_CATEGORIES, SEED = 20, 0
-SIZES = (1000, 5000)
-SCALING = (1000, 2000, 4000, 8000, 16000)  # dlnotes alone: how time and memory grow
+SIZES = sized((1000, 5000), (20, 40))
+# dlnotes alone: how time and memory grow
+SCALING = sized((1000, 2000, 4000, 8000, 16000), (20, 40))
 ROUNDS = 2  # fresh processes per case; each times REPEAT calls after a warm-up
 REPEAT = 3
 SLOW = {"pycocotools": 1}  # pycocotools takes seconds per call: fewer calls

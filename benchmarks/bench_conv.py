@@ -42,11 +42,12 @@ from _timing import (
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
 
-SHAPE, C_OUT, K = (16, 64, 56, 56), 64, 3
+SHAPE, C_OUT, K = sized((16, 64, 56, 56), (2, 4, 9, 9)), sized(64, 4), 3
 ROUNDS = 3  # fresh processes per case, alternating
 REPEAT = 4  # timed steps per process, after one warm-up step
 CASES = {

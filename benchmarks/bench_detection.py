@@ -33,6 +33,7 @@ from _timing import (
     case_cells,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
@@ -40,7 +41,8 @@ from _timing import (
 THRESHOLD = 0.5
 ROUNDS = 3  # fresh processes per case, alternating
 REPEAT = 3  # timed calls per process, after one warm-up call
-IOU_SIZES, NMS_SIZES, LOOP_SIZES = (4000, 8000), (1000, 10_000, 40_000), (1000, 10_000)
+IOU_SIZES = sized((4000, 8000), (40, 80))
+NMS_SIZES, LOOP_SIZES = sized(((1000, 10_000, 40_000), (1000, 10_000)), ((100, 300), (100,)))
 IOU_CASES = {
     "numpy": "dlnotes on NumPy",
     "fast": "plain NumPy, written for speed",

@@ -42,11 +42,12 @@ from _timing import (
     case_cells,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
 
-N_SAMPLES, N_CLASSES = 10**6, 10
+N_SAMPLES, N_CLASSES = sized(10**6, 1000), 10
 ROUNDS = 3  # fresh processes per case, alternating
 REPEAT = 5  # timed steps per process, after one warm-up step
 CASES = {

@@ -33,6 +33,7 @@ from _timing import (
     case_cells,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
@@ -40,7 +41,7 @@ from _timing import (
 import dlnotes
 from dlnotes.optim import adam_step
 
-N_PARAMS = 10**7
+N_PARAMS = sized(10**7, 1000)
 ROUNDS = 3  # fresh processes per case, alternating
 STEPS = 10  # timed steps per process, after 3 warm-up steps
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8

@@ -40,11 +40,12 @@ from _timing import (
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
 
-SHAPE = (16, 64, 56, 56)
+SHAPE = sized((16, 64, 56, 56), (2, 3, 8, 8))
 KERNEL = 2
 ROUNDS = 3  # fresh processes per case, alternating
 REPEAT = 5  # timed steps per process, after one warm-up step

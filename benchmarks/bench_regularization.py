@@ -41,11 +41,12 @@ from _timing import (
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
 
-SHAPE = (64, 64, 56, 56)
+SHAPE = sized((64, 64, 56, 56), (4, 3, 5, 5))
 EPS, MOMENTUM = 1e-5, 0.1
 ROUNDS = 3  # fresh processes per case, alternating
 REPEAT = 5  # timed steps per process, after one warm-up step

@@ -35,6 +35,7 @@ from _timing import (
     check_against_torch,
     fresh_process_results,
     measure_steps,
+    sized,
     versions,
     write_table,
 )
@@ -48,7 +49,7 @@ from dlnotes.losses import (
     softmax_cross_entropy_grad,
 )
 
-N_SAMPLES, N_CLASSES = 4096, 1000
+N_SAMPLES, N_CLASSES = sized(4096, 64), sized(1000, 10)
 ROUNDS = 3  # fresh processes per case, alternating
 STEPS = 10  # timed steps per process, after 3 warm-up steps
 LOSSES = {
