@@ -239,8 +239,9 @@ def check_against_torch(prepared, cases, names, *, exact=False):
             continue
         for name, got, want in zip(names, prepared(case)(), expected, strict=True):
             got, message = to_numpy(got), f"{case}: {name}"
-            if exact:
+            if exact:  # bit for bit: a -0.0 where the reference has 0.0 is a difference
                 np.testing.assert_array_equal(got, want, err_msg=message)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(want), err_msg=message)
             else:
                 scale = float(np.max(np.abs(want)))
                 np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4 * scale, err_msg=message)

@@ -449,8 +449,9 @@ def max_pool2d_backward(
     for i in range(kh):  # each window element's gradients go to one strided view of x
         for j in range(kw):
             # the gradients whose argmax is this element: a product with a 0/1 mask (exact
-            # for finite gradients), and no `where`, which branches on every element
-            hit = grad_out * xp.astype(offset == i * w + j, grad_out.dtype)
+            # for finite gradients; + 0.0 makes the -0.0 of a negative one times 0 a 0.0),
+            # and no `where`, which branches on every element
+            hit = grad_out * xp.astype(offset == i * w + j, grad_out.dtype) + 0.0
             at = (..., slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
             # windows apart (stride >= kernel): a position is in one view at most, so the
             # gradient is set; overlapping windows add up where one argmax serves several
