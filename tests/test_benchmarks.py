@@ -38,10 +38,17 @@ def _tables(script: Path) -> list[str]:
 
 
 def test_every_benchmark_is_covered():
-    assert [s.stem for s in SCRIPTS] == sorted(
-        ["bench_" + n for n in ("coco", "conv", "detection", "metrics", "optim", "pooling")]
-        + ["bench_regularization", "bench_softmax_cross_entropy"]
-    )
+    # a new script is listed here once its tables and references are in TABLES and NEEDS
+    assert [s.stem for s in SCRIPTS] == [
+        "bench_coco",
+        "bench_conv",
+        "bench_detection",
+        "bench_metrics",
+        "bench_optim",
+        "bench_pooling",
+        "bench_regularization",
+        "bench_softmax_cross_entropy",
+    ]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s.stem)
