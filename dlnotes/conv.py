@@ -195,24 +195,31 @@ def _taps(kh, kw, stride, dilation, wp, ho, wo):
     return [(..., r, c) for r in rows for c in cols]
 
 
+def _geometry(shape, kh, kw, stride, padding, dilation):
+    """``(Ho, Wo, Wq)``: the output's size for an input of ``shape`` (..., H, W), and the
+    width of `_im2col`'s rows: ``Wo``, or the padded width for stride 1 (`_taps`' runs).
+    """
+    axes = zip(shape[-2:], (kh, kw), stride, padding, dilation)
+    ho, wo = ((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in axes)
+    return ho, wo, (shape[-1] + 2 * padding[1] if tuple(stride) == (1, 1) else wo)
+
+
 def _im2col(xp, x, kh, kw, stride, padding, dilation, groups):
-    """The windows of ``x`` as columns ``(groups, C/groups * kh * kw, N * Ho * Wq)``; (Ho, Wo, Wq).
+    """The windows of ``x`` as columns ``(groups, C/groups * kh * kw, N * Ho * Wq)``.
 
     One slice of the zero-padded input per kernel offset (`_taps`), stacked.
     Channels first, then the batch: one matrix product covers the whole batch.
-    ``Wq`` is ``Wo``, or the padded width for stride 1 (`_taps`' runs).
+    ``Wq`` is ``Wo``, or the padded width for stride 1 (`_geometry`).
     """
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    n, c, h, w = x.shape
-    hp, wp = h + 2 * ph, w + 2 * pw
-    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    (ph, pw), (n, c, h, w) = padding, x.shape
+    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
     # one zero row below the plane: the last runs end less than Wp past it
-    xpad = xp.zeros((c, n, hp + 1, wp), dtype=x.dtype, device=device(x))
+    xpad = xp.zeros((c, n, h + 2 * ph + 1, w + 2 * pw), dtype=x.dtype, device=device(x))
     xpad[:, :, ph : ph + h, pw : pw + w] = xp.permute_dims(x, (1, 0, 2, 3))
-    flat = (sh, sw) == (1, 1)
-    plane, wq = (xp.reshape(xpad, (c, n, -1)), wp) if flat else (xpad, wo)
-    cols = xp.stack([plane[t] for t in _taps(kh, kw, stride, dilation, wp, ho, wo)], axis=1)
-    return xp.reshape(cols, (groups, c // groups * kh * kw, n * ho * wq)), (ho, wo, wq)
+    plane = xp.reshape(xpad, (c, n, -1)) if tuple(stride) == (1, 1) else xpad
+    # for stride 1, Wq is the padded width that _taps' runs need (unused otherwise)
+    cols = xp.stack([plane[t] for t in _taps(kh, kw, stride, dilation, wq, ho, wo)], axis=1)
+    return xp.reshape(cols, (groups, c // groups * kh * kw, n * ho * wq))
 
 
 def _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation):
@@ -239,8 +246,7 @@ def _grad_input(xp, g, weight, shape, out_hw, stride, padding, dilation, groups)
     """
     kh, kw = weight.shape[2], weight.shape[3]
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # (G, C_out/G, C_in/G*kh*kw)
-    cols = xp.matmul(xp.matrix_transpose(w), g)  # (G, C_in/G*kh*kw, N*Ho*Wq)
-    cols = xp.reshape(cols, (shape[1], kh * kw, -1))
+    cols = xp.reshape(xp.matmul(xp.matrix_transpose(w), g), (shape[1], kh * kw, -1))  # W^T G
     return _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation)
 
 
@@ -348,14 +354,14 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # kernels as rows
-    if bias is not None:
-        bias = xp.reshape(xp.asarray(bias, dtype=xp.result_type(x, weight)), (-1, 1, 1, 1))
-    outs = []
+    dtype = xp.result_type(x, weight)
+    bias = None if bias is None else xp.reshape(xp.asarray(bias, dtype=dtype), (-1, 1, 1, 1))
+    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
+    out = xp.empty((x.shape[0], weight.shape[0], ho, wo), dtype=dtype, device=device(x))
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
-        cols, (ho, wo, wq) = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
-        out = xp.reshape(xp.matmul(w, cols), (weight.shape[0], -1, ho, wq))[..., :wo]
-        outs.append(out if bias is None else out + bias)  # (C_out, n, Ho, Wo)
-    out = xp.permute_dims(xp.concat(outs, axis=1), (1, 0, 2, 3))
+        y = xp.matmul(w, _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups))
+        y = xp.reshape(y, (weight.shape[0], -1, ho, wq))[..., :wo]  # the columns freed already
+        out[part, ...] = xp.permute_dims(y if bias is None else y + bias, (1, 0, 2, 3))
     return out[0, ...] if single else out
 
 
@@ -423,18 +429,19 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
     x, grad_out = (x[None, ...], grad_out[None, ...]) if single else (x, grad_out)
     kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    grad_w, grad_xs = 0.0, []
+    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
+    # the weight gradient transposed, (G, C_in/G*kh*kw, C_out/G), is summed over the blocks
+    grad_wt, grad_x = 0.0, xp.empty_like(x, dtype=xp.result_type(grad_out, weight))
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
-        xs, out_hw = x[part, ...], tuple(grad_out.shape[-2:])
-        cols, (_, _, wq) = _im2col(xp, xs, kh, kw, stride, padding, dilation, groups)
+        cols = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
         g = _by_channel(xp, grad_out[part, ...], groups, wq)  # (G, C_out/G, n*Ho*Wq)
-        grad_w = grad_w + xp.matmul(g, xp.matrix_transpose(cols))  # (G, C_out/G, C_in/G*kh*kw)
-        grad_xs.append(
-            _grad_input(xp, g, weight, xs.shape, out_hw, stride, padding, dilation, groups)
+        grad_wt = grad_wt + xp.matmul(cols, xp.matrix_transpose(g))  # faster than G @ cols^T
+        del cols  # now: the column gradient can take its memory
+        grad_x[part, ...] = _grad_input(
+            xp, g, weight, x[part, ...].shape, (ho, wo), stride, padding, dilation, groups
         )
-    grad_x = xp.concat(grad_xs, axis=0)
-    grad_b = xp.sum(grad_out, axis=(0, 2, 3))
-    return (grad_x[0, ...] if single else grad_x), xp.reshape(grad_w, weight.shape), grad_b
+    grad_w = xp.reshape(xp.matrix_transpose(grad_wt), weight.shape)
+    return (grad_x[0, ...] if single else grad_x), grad_w, xp.sum(grad_out, axis=(0, 2, 3))
 
 
 @checked(
