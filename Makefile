@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test chromium bench clean
+.PHONY: serve build test chromium bench device-wheels clean
 
 # torch is pinned and installed first: it is the tests' reference and the
 # examples' autograd check; an unpinned torch would pull a multi-GB CUDA build.
@@ -40,6 +40,15 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# The packages a GPU machine may lack, as wheels for its Python (3.12), in .whl/, at the
+# versions installed here; benchmarks/device_check.sh installs them there (CONTRIBUTING.md)
+DEVICE_WHEELS = array-api-compat array-api-strict
+device-wheels: $(STAMP)
+	rm -rf .whl
+	$(BIN)/python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --platform manylinux_2_17_x86_64 -d .whl \
+	  $(foreach p,$(DEVICE_WHEELS),$(p)==$(shell $(BIN)/python -c "import importlib.metadata as m; print(m.version('$(p)'))"))
 
 clean:
 	rm -rf $(VENV) site .cache

@@ -43,6 +43,7 @@ def test_every_benchmark_is_covered():
         "bench_coco",
         "bench_conv",
         "bench_detection",
+        "bench_gpu",
         "bench_metrics",
         "bench_optim",
         "bench_pooling",
