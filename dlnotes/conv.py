@@ -360,7 +360,7 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     out = xp.empty((x.shape[0], weight.shape[0], ho, wo), dtype=dtype, device=device(x))
     for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
         y = xp.matmul(w, _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups))
-        y = xp.reshape(y, (weight.shape[0], -1, ho, wq))  # the columns freed already
+        y = xp.reshape(y, (weight.shape[0], -1, ho, wq))  # the columns, freed, make room
         if bias is not None:
             y += bias  # in place: the product is this call's own array
         out[part, ...] = xp.permute_dims(y[..., :wo], (1, 0, 2, 3))
