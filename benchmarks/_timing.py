@@ -6,8 +6,9 @@ test: the machines are noisy and shared. The honest way, used by
 case inherits another's warmed-up allocator), the cases alternate over several
 rounds (a burst of load hits all alike), and each case's best step is kept,
 with its user and system CPU time, page faults and peak memory beside the
-wall-clock time (`measure_steps`, `case_cells`). `best_time` is the older
-in-process timer. Each benchmark writes a Markdown table to
+wall-clock time (`measure_steps`, `case_cells`). `best_time` is the in-process
+timer (the GPU benchmark's: on a GPU the memory pools, not the kernel, hand
+out memory). Each benchmark writes a Markdown table to
 ``benchmarks/results/<name>.md``, which the Performance page includes.
 """
 
@@ -31,14 +32,23 @@ def sized(full, small):
     return small if SMOKE else full
 
 
-def best_time(fn, *, repeat=5, number=1):
-    """Best wall-clock seconds per call of ``fn()`` over ``repeat`` rounds."""
-    fn()  # warm-up: imports, caches, lazy initialisation
+def best_time(fn, *, repeat=5, number=1, warmup=1, synchronize=None):
+    """Best wall-clock seconds per call of ``fn()`` over ``repeat`` rounds.
+
+    ``warmup`` calls come first (imports, caches, lazy initialisation). On a
+    GPU, ``synchronize()`` ends the warm-up and every round, so that a round's
+    time holds all the work its calls queued on the device.
+    """
+    synchronize = synchronize or (lambda: None)
+    for _ in range(warmup):
+        fn()
+    synchronize()
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
         for _ in range(number):
             fn()
+        synchronize()
         best = min(best, (time.perf_counter() - start) / number)
     return best
 
@@ -222,19 +232,22 @@ def _memory_kib(field: str) -> int:
     raise OSError(field)
 
 
-def case_step(case: str, data: tuple, torch_step, dlnotes_step):
+def case_step(case: str, data: tuple, torch_step, dlnotes_step, *, torch_device="cpu", arrays=None):
     """The step a benchmark case times, as a function of no arguments.
 
     ``"torch"`` runs ``torch_step``; every other case runs ``dlnotes_step``,
-    on torch tensors when its name holds "torch" (else on the NumPy ``data``),
-    inside ``dlnotes.checks(False)`` when its name ends in "unchecked".
+    on torch tensors (on ``torch_device``) when its name holds "torch", else on
+    the NumPy ``data`` or, with ``arrays`` (CuPy, say), on ``arrays.asarray`` of
+    it, inside ``dlnotes.checks(False)`` when its name ends in "unchecked".
     """
     import dlnotes
 
     if "torch" in case:
         import torch
 
-        data = tuple(torch.from_numpy(a) for a in data)
+        data = tuple(torch.from_numpy(a).to(torch_device) for a in data)
+    elif arrays is not None:
+        data = tuple(arrays.asarray(a) for a in data)
     if case == "torch":
         return lambda: torch_step(*data)
     if case.endswith("unchecked"):

@@ -30,14 +30,12 @@ It writes ``benchmarks/results/gpu.md``.
 
 from __future__ import annotations
 
-import time
-
 import bench_conv
 import bench_optim
 import bench_pooling
 import bench_regularization
 import numpy as np
-from _timing import SMOKE, check_against_torch, versions, write_table
+from _timing import SMOKE, best_time, case_step, check_against_torch, versions, write_table
 
 REPEAT = 1 if SMOKE else 20  # timed steps per case, after WARMUP
 WARMUP = 1 if SMOKE else 5
@@ -88,40 +86,9 @@ def device():
     return (np, "cpu", lambda: None) if SMOKE else None
 
 
-def best_time(step, synchronize) -> float:
-    """The best wall-clock seconds of REPEAT calls of ``step``, each synchronised."""
-    for _ in range(WARMUP):
-        step()
-    synchronize()
-    best = float("inf")
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        step()
-        synchronize()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def prepared_step(bench, case, arrays, torch_device):
-    """Case ``case`` of ``bench``'s step, on its data moved to the device."""
-    import torch
-
-    import dlnotes
-
-    data = bench.make_data()
-    if "torch" in case:
-        data = tuple(torch.from_numpy(a).to(torch_device) for a in data)
-    else:
-        data = tuple(arrays.asarray(a) for a in data)
-    if case == "torch":
-        return lambda: bench.torch_step(*data)
-    checks = not case.endswith("unchecked")
-
-    def step():
-        with dlnotes.checks(checks):
-            return bench.dlnotes_step(*data)
-
-    return step
+def timed(step, synchronize) -> float:
+    """The best seconds of REPEAT synchronised calls of ``step``, after WARMUP calls."""
+    return best_time(step, repeat=REPEAT, warmup=WARMUP, synchronize=synchronize)
 
 
 def adam_step_of(case, arrays, torch_device):
@@ -162,11 +129,19 @@ def main() -> None:
     rows = []
     for title, (bench, outputs) in STEPS.items():
 
-        def prepared(case, bench=bench):
-            return prepared_step(bench, case, arrays, torch_device)
+        def prepared(case, bench=bench):  # the case's step, its data moved to the device
+            data = bench.make_data()
+            return case_step(
+                case,
+                data,
+                bench.torch_step,
+                bench.dlnotes_step,
+                torch_device=torch_device,
+                arrays=arrays,
+            )
 
         check_against_torch(prepared, CASES, outputs)
-        times = {case: best_time(prepared(case), synchronize) for case in CASES}
+        times = {case: timed(prepared(case), synchronize) for case in CASES}
         rows.append([f"**{title}**", "", ""])
         for case, label in CASES.items():
             rows.append([label, f"{times[case] * 1e3:.2f}", f"{times[case] / times['torch']:.2f}"])
@@ -178,7 +153,7 @@ def main() -> None:
             step()
         want = current() if want is None else want
         np.testing.assert_allclose(current(), want, rtol=1e-3, atol=1e-6, err_msg=case)
-    times = {case: best_time(step, synchronize) for case, (step, _) in steps.items()}
+    times = {case: timed(step, synchronize) for case, (step, _) in steps.items()}
     rows.append([f"**Adam step, {bench_optim.N_PARAMS:,} float32 parameters**", "", ""])
     for case, label in ADAM.items():
         ratio = times[case] / times["torch_foreach"]
