@@ -19,8 +19,6 @@ Layouts and conventions follow PyTorch: inputs ``(N, C, H, W)`` (a 3-D
 
 from __future__ import annotations
 
-import math
-
 from array_api_compat import device
 
 from dlnotes._checks import Count, Floats, Optional, Spec, checked
@@ -204,76 +202,96 @@ def _geometry(shape, kh, kw, stride, padding, dilation):
     return ho, wo, (shape[-1] + 2 * padding[1] if tuple(stride) == (1, 1) else wo)
 
 
-def _im2col(xp, x, kh, kw, stride, padding, dilation, groups):
-    """The windows of ``x`` as columns ``(groups, C/groups * kh * kw, N * Ho * Wq)``.
-
-    One slice of the zero-padded input per kernel offset (`_taps`), stacked.
-    Channels first, then the batch: one matrix product covers the whole batch.
-    ``Wq`` is ``Wo``, or the padded width for stride 1 (`_geometry`).
-    """
-    (ph, pw), (n, c, h, w) = padding, x.shape
-    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
-    # one zero row below the plane: the last runs end less than Wp past it
-    xpad = xp.zeros((c, n, h + 2 * ph + 1, w + 2 * pw), dtype=x.dtype, device=device(x))
-    xpad[:, :, ph : ph + h, pw : pw + w] = xp.permute_dims(x, (1, 0, 2, 3))
-    plane = xp.reshape(xpad, (c, n, -1)) if tuple(stride) == (1, 1) else xpad
-    # for stride 1, Wq is the padded width that _taps' runs need (unused otherwise)
-    cols = xp.stack([plane[t] for t in _taps(kh, kw, stride, dilation, wq, ho, wo)], axis=1)
-    return xp.reshape(cols, (groups, c // groups * kh * kw, n * ho * wq))
-
-
-def _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation):
-    """The adjoint of `_im2col`: each column entry added back to the input pixel it came from.
-
-    ``cols`` is ``(C, kh*kw, N * Ho * Wq)`` in `_im2col`'s layout (zero where ``Wq > Wo``).
-    """
-    (ph, pw), (n, c, h, w), (ho, wo) = padding, shape, out_hw
-    hp, wp = h + 2 * ph, w + 2 * pw
-    flat = tuple(stride) == (1, 1)
-    size = (c, n, (hp + 1) * wp) if flat else (c, n, hp + 1, wp)  # as `_im2col`'s plane
-    out = xp.zeros(size, dtype=cols.dtype, device=device(cols))
-    cols = xp.reshape(cols, (c, kh * kw, n, ho * wp) if flat else (c, kh * kw, n, ho, wo))
-    for k, t in enumerate(_taps(kh, kw, stride, dilation, wp, ho, wo)):
-        out[t] += cols[:, k, ...]
-    out = xp.reshape(out, (c, n, hp + 1, wp))
-    return xp.permute_dims(out[:, :, ph : ph + h, pw : pw + w], (1, 0, 2, 3))
-
-
-def _grad_input(xp, g, weight, shape, out_hw, stride, padding, dilation, groups):
-    """$\\partial L/\\partial x$ of a convolution: $W^\\top$ times ``g``, then col2im.
-
-    ``g`` is the output gradient as `_by_channel` lays it out, ``(groups, C_out/groups, N*Ho*Wq)``.
-    """
-    kh, kw = weight.shape[2], weight.shape[3]
-    w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # (G, C_out/G, C_in/G*kh*kw)
-    cols = xp.reshape(xp.matmul(xp.matrix_transpose(w), g), (shape[1], kh * kw, -1))  # W^T G
-    return _col2im(xp, cols, shape, out_hw, kh, kw, stride, padding, dilation)
-
-
 def _batches(n, per_image):
     """Slices of a batch of ``n``: as many images as fit in about 2**20 column values.
 
     The columns are large (9x the input for a 3x3 kernel). Taken an image or
-    a few at a time (4 MiB of float32), the memory allocator hands one block's
-    memory to the next, where a fresh large array costs the kernel a page
-    fault per 4 KiB, and the blocks stay closer to the caches.
+    a few at a time (4 MiB of float32), in buffers that every block reuses
+    (`_buffers`), they stay close to the caches, and no block pays the page
+    faults of a fresh large array.
     """
     step = max(1, 2**20 // per_image)
     return [slice(b, min(b + step, n)) for b in range(0, n, step)]
 
 
-def _by_channel(xp, a, groups, width):
-    """``(N, C, H, W)`` as ``(groups, C/groups, N * H * width)``: channels first, then the batch.
+def _buffers(xp, a, m, plane_hw, cols_shape):
+    """For blocks of up to ``m`` images of ``a``'s channels: a zero plane and empty columns.
 
-    Rows wider than W (`_im2col`'s stride-1 layout) end in zeros, so that the
-    unused columns add nothing to either gradient.
+    The plane ``(m, C, *plane_hw)`` holds a block padded with zeros (only its
+    inside is written, so the border stays zero); the columns ``(m, C,
+    *cols_shape)``, which `_im2col` fills, are ``(kh*kw, Ho * Wp)`` per
+    channel for stride 1 (rows as wide as the plane), ``(kh*kw, Ho, Wo)``
+    otherwise.
     """
-    n, c, h, w = a.shape
-    a = xp.permute_dims(a, (1, 0, 2, 3))
-    if width > w:  # zeros up to the padded width of `_im2col`'s stride-1 layout
-        zeros = xp.zeros((c, n, h, width - w), dtype=a.dtype, device=device(a))
-        a = xp.concat([a, zeros], axis=-1)
-    return xp.reshape(a, (groups, c // groups, n * h * width))
+    c, where = a.shape[1], device(a)
+    plane = xp.zeros((m, c, *plane_hw), dtype=a.dtype, device=where)
+    return plane, xp.empty((m, c, *cols_shape), dtype=a.dtype, device=where)
+
+
+def _im2col(xp, plane, cols, m, kh, kw, stride, dilation, out_hw, groups):
+    """The windows of the first ``m`` padded images in ``plane``, as ``(m, groups, K, Ho * Wq)``.
+
+    One slice of the plane per kernel offset (`_taps`), written into the
+    buffer ``cols`` (`_buffers`); ``K`` is ``C/groups * kh * kw``. ``Wq`` is
+    ``Wo``, or the plane's width for stride 1, whose runs need one zero row
+    below the plane: the last ones end less than a row past it.
+    """
+    flat, (c, wp), (ho, wo) = cols.ndim == 4, (plane.shape[1], plane.shape[3]), out_hw
+    src = xp.reshape(plane[:m, ...], (m, c, -1)) if flat else plane[:m, ...]
+    for k, t in enumerate(_taps(kh, kw, stride, dilation, wp, ho, wo)):
+        cols[:m, :, k, ...] = src[t]
+    return xp.reshape(cols[:m, ...], (m, groups, -1, ho * (wp if flat else wo)))
+
+
+def _inside(offset, step, n, size):
+    """Values ``0..n-1`` of an axis placed at ``offset + step * i``: the ones in ``[0, size)``.
+
+    Returns the slice of them and the slice of the positions they take.
+    """
+    first = max(0, -(offset // step))
+    last = max(first, min(n, (size - 1 - offset) // step + 1))
+    start = offset + step * first
+    return slice(first, last), slice(start, start + step * (last - first - 1) + 1, step)
+
+
+def _conv_grads(xp, g, weight, shape, stride, padding, dilation, groups, x=None):
+    r"""$\partial L/\partial x$ of a convolution with output gradient ``g`` and an input of
+    ``shape``; with ``x``, also $\partial L/\partial w$, from the same columns.
+
+    ``g`` spread out by the stride (zeros between its values, the zero
+    insertion of C5) and padded by $d(k - 1) - p$ is a plane whose stride-1
+    convolution with the kernels flipped, their channel axes swapped, is
+    $\partial L/\partial x$. The columns of that plane times ``x`` (at the
+    columns' row width, zeros past W) are $\partial L/\partial w$ flipped.
+    """
+    (n, c, h, w), (c_out, _, kh, kw) = shape, weight.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    hq, wq = h + dh * (kh - 1), w + dw * (kw - 1)  # x's size, padded for the kernel
+    g_rows, rows = _inside(dh * (kh - 1) - ph, sh, g.shape[2], hq)  # row r at d(k-1) - p + s*r
+    g_cols, cols = _inside(dw * (kw - 1) - pw, sw, g.shape[3], wq)
+    wt = xp.reshape(xp.flip(weight, axis=(2, 3)), (groups, c_out // groups, c // groups, -1))
+    wt = xp.reshape(xp.permute_dims(wt, (0, 2, 1, 3)), (groups, c // groups, -1))
+    blocks = _batches(n, c_out * kh * kw * h * w)  # a few images at a time
+    m = blocks[0].stop
+    plane, buffer = _buffers(xp, g, m, (hq + 1, wq), (kh * kw, h * wq))
+    grad_x = xp.empty(shape, dtype=xp.result_type(g, weight), device=device(g))
+    if x is not None:  # x at the columns' row width: zeros past W add nothing
+        xq = xp.zeros((m, c, h, wq), dtype=x.dtype, device=device(x))
+    grad_wt = 0.0  # (G, C_out/G * kh*kw, C_in/G), flipped, summed over the blocks
+    for part in blocks:
+        m = part.stop - part.start
+        plane[:m, :, rows, cols] = g[part, :, g_rows, g_cols]  # the zeros stay zero
+        gcols = _im2col(xp, plane, buffer, m, kh, kw, (1, 1), dilation, (h, w), groups)
+        grad_x[part, ...] = xp.reshape(xp.matmul(wt, gcols), (m, c, h, wq))[..., :w]
+        if x is not None:
+            xq[:m, :, :, :w] = x[part, ...]
+            xt = xp.matrix_transpose(xp.reshape(xq[:m, ...], (m, groups, c // groups, -1)))
+            grad_wt = grad_wt + xp.sum(xp.matmul(gcols, xt), axis=0)
+    if x is None:
+        return grad_x, None
+    grad_w = xp.reshape(grad_wt, (groups, c_out // groups, kh, kw, c // groups))
+    grad_w = xp.flip(xp.permute_dims(grad_w, (0, 1, 4, 2, 3)), axis=(3, 4))
+    return grad_x, xp.reshape(grad_w, weight.shape)
 
 
 # --------------------------------------------------------------------------
@@ -338,9 +356,10 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     flattened padded input: the columns then hold rows as wide as the padded
     input, and the outputs past $W_o$ in each row are computed and dropped
     (2 of 58 for a 56-wide input with a 3x3 kernel), for copies a few
-    times faster. The batch goes through an image or a few at a time, so
-    that the columns (9x the input for a 3x3 kernel) stay small enough for
-    the memory allocator to reuse.
+    times faster. The batch goes through an image or a few at a time, each
+    block padded into one zero plane and sliced into one column buffer
+    that all blocks reuse: the columns (9x the input for a 3x3 kernel) stay
+    small and close to the caches.
 
     Examples
     --------
@@ -351,19 +370,24 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     xp, x, weight = float_arrays(x, weight)
     single = x.ndim == 3
     x = x[None, ...] if single else x
-    kh, kw = weight.shape[2], weight.shape[3]
+    (n, c, h, w), (c_out, _, kh, kw) = x.shape, weight.shape
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    w = xp.reshape(weight, (groups, weight.shape[0] // groups, -1))  # kernels as rows
+    w_rows = xp.reshape(weight, (groups, c_out // groups, -1))  # kernels as rows, per group
     dtype = xp.result_type(x, weight)
-    bias = None if bias is None else xp.reshape(xp.asarray(bias, dtype=dtype), (-1, 1, 1, 1))
-    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
-    out = xp.empty((x.shape[0], weight.shape[0], ho, wo), dtype=dtype, device=device(x))
-    for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
-        y = xp.matmul(w, _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups))
-        y = xp.reshape(y, (weight.shape[0], -1, ho, wq))  # the columns, freed, make room
+    bias = None if bias is None else xp.reshape(xp.asarray(bias, dtype=dtype), (-1, 1, 1))
+    (ph, pw), (ho, wo, wq) = padding, _geometry(x.shape, kh, kw, stride, padding, dilation)
+    out = xp.empty((n, c_out, ho, wo), dtype=dtype, device=device(x))
+    blocks = _batches(n, c * kh * kw * ho * wq)  # a few images at a time
+    taps = (kh * kw, ho * wq) if stride == (1, 1) else (kh * kw, ho, wo)
+    plane, cols = _buffers(xp, x, blocks[0].stop, (h + 2 * ph + 1, w + 2 * pw), taps)
+    for part in blocks:
+        m = part.stop - part.start
+        plane[:m, :, ph : ph + h, pw : pw + w] = x[part, ...]  # the border stays zero
+        x_cols = _im2col(xp, plane, cols, m, kh, kw, stride, dilation, (ho, wo), groups)
+        y = xp.reshape(xp.matmul(w_rows, x_cols), (m, c_out, ho, wq))
         if bias is not None:
             y += bias  # in place: the product is this call's own array
-        out[part, ...] = xp.permute_dims(y[..., :wo], (1, 0, 2, 3))
+        out[part, ...] = y[..., :wo]
     return out[0, ...] if single else out
 
 
@@ -397,7 +421,7 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
     grad_x : array of x's shape
         $\partial L/\partial x$: the transposed convolution of ``grad_out``.
     grad_weight : array of weight's shape
-        $\partial L/\partial w$: ``grad_out`` times the im2col columns of x.
+        $\partial L/\partial w$: the correlation of ``grad_out`` with x.
     grad_bias : array of shape (C_out,)
         $\partial L/\partial b$: ``grad_out`` summed over all but the channels.
 
@@ -411,12 +435,20 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
 
     Notes
     -----
-    $$\frac{\partial L}{\partial W} = G\,X_{\text{col}}^\top, \qquad
-    \frac{\partial L}{\partial X_{\text{col}}} = W^\top G$$
+    $$\frac{\partial L}{\partial x} = \tilde W^\top \tilde G_{\text{col}}, \qquad
+    \frac{\partial L}{\partial \tilde W} = \tilde G_{\text{col}}\, X^\top$$
 
-    with $G$ the gradient as a (C_out, positions) matrix per group; the
-    column gradient goes back to the pixels by col2im, which adds up the
-    windows that overlap. As in `conv2d`, a few images at a time: the weight
+    The backward pass of a convolution is a convolution (C5): $\tilde G$ is
+    ``grad_out`` with ``stride - 1`` zeros inserted between its values, set
+    $d(k - 1) - p$ from the top left of a zero plane of x's size plus
+    $d(k - 1)$ (values that fall outside met only padding),
+    $\tilde G_{\text{col}}$ its im2col columns (stride 1, dilation $d$),
+    and $\tilde W$ the kernels flipped (rotated by 180 degrees) with their
+    input and output channels swapped. Each window of $\tilde G$ collects
+    every output that one input pixel reached, so overlapping windows add up
+    with no col2im; and the same columns times the input (rows as wide as
+    the columns', zeros past W) give the weight gradient, flipped back: one
+    im2col serves both. As in `conv2d`, a few images at a time; the weight
     gradient is the sum of the blocks' products.
 
     Examples
@@ -429,20 +461,10 @@ def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, gro
     xp, grad_out, x, weight = float_arrays(grad_out, x, weight)
     single = x.ndim == 3
     x, grad_out = (x[None, ...], grad_out[None, ...]) if single else (x, grad_out)
-    kh, kw = weight.shape[2], weight.shape[3]
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    ho, wo, wq = _geometry(x.shape, kh, kw, stride, padding, dilation)
-    # the weight gradient transposed, (G, C_in/G*kh*kw, C_out/G), is summed over the blocks
-    grad_wt, grad_x = 0.0, xp.empty_like(x, dtype=xp.result_type(grad_out, weight))
-    for part in _batches(x.shape[0], math.prod(x.shape[1:]) * kh * kw):  # a few images at a time
-        cols = _im2col(xp, x[part, ...], kh, kw, stride, padding, dilation, groups)
-        g = _by_channel(xp, grad_out[part, ...], groups, wq)  # (G, C_out/G, n*Ho*Wq)
-        grad_wt = grad_wt + xp.matmul(cols, xp.matrix_transpose(g))  # faster than G @ cols^T
-        del cols  # now: the column gradient can take its memory
-        grad_x[part, ...] = _grad_input(
-            xp, g, weight, x[part, ...].shape, (ho, wo), stride, padding, dilation, groups
-        )
-    grad_w = xp.reshape(xp.matrix_transpose(grad_wt), weight.shape)
+    grad_x, grad_w = _conv_grads(
+        xp, grad_out, weight, x.shape, stride, padding, dilation, groups, x=x
+    )
     return (grad_x[0, ...] if single else grad_x), grad_w, xp.sum(grad_out, axis=(0, 2, 3))
 
 
@@ -502,9 +524,10 @@ def conv_transpose2d(
     $$\langle \operatorname{conv2d}(u, W), v\rangle =
     \langle u, \operatorname{conv\_transpose2d}(v, W)\rangle$$
 
-    Written as exactly that: the input gradient of `conv2d` (each input value
-    spreads over its window, scaled by the kernel; overlapping windows add
-    up). Unpooling followed by a learned convolution (C5).
+    Written as exactly that: the input gradient of `conv2d`, computed as
+    `conv2d_backward` computes it (each input value spreads over its window,
+    scaled by the kernel; overlapping windows add up). That is the slide's
+    zero insertion followed by a convolution with the kernel flipped (C5).
 
     Examples
     --------
@@ -516,16 +539,11 @@ def conv_transpose2d(
     x = x[None, ...] if single else x
     (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
     (dh, dw), (oph, opw) = _pair(dilation), _pair(output_padding)
-    n, _, h, w = x.shape
-    kh, kw = weight.shape[2], weight.shape[3]
-    shape = (
-        n,
-        weight.shape[1] * groups,
-        (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
-        (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1,
-    )
-    g = _by_channel(xp, x, groups, shape[3] + 2 * pw if (sh, sw) == (1, 1) else w)  # as _im2col
-    out = _grad_input(xp, g, weight, shape, (h, w), (sh, sw), (ph, pw), (dh, dw), groups)
+    (n, _, h, w), (c_out, kh, kw) = x.shape, weight.shape[1:]
+    ho = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1  # the input size of its conv2d
+    wo = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+    shape = (n, c_out * groups, ho, wo)
+    out, _ = _conv_grads(xp, x, weight, shape, (sh, sw), (ph, pw), (dh, dw), groups)
     if bias is not None:
         out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
     return out[0, ...] if single else out
