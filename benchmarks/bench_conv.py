@@ -10,9 +10,11 @@ and bias for a given gradient of the output):
 - dlnotes: ``conv2d`` then ``conv2d_backward``, on torch tensors and on NumPy
   arrays, with the data checks on (the default: one NaN scan per array
   argument) and off (``dlnotes.checks(False)``). dlnotes computes im2col
-  columns (9 slices of the padded input, an image at a time) and three matrix products;
-  its backward recomputes the columns from ``x`` (the signature has no saved
-  state);
+  columns (9 slices of the padded input, an image at a time) and one matrix
+  product; its backward pass takes the im2col columns of the output
+  gradient (padded: the input gradient is their convolution with the
+  kernels rotated) and two products, one with the rotated kernels and one
+  with ``x`` (the weight gradient);
 - a profile: the three matrix products alone, at the shapes dlnotes' step
   multiplies, on ready-made columns, with torch's BLAS and with NumPy's.
 
@@ -91,26 +93,27 @@ def dlnotes_step(x, weight, bias, grad_out):
 def products_step(case):
     """The three matrix products of dlnotes' step alone, on ready-made im2col columns.
 
-    Forward ``W @ cols``, weight gradient ``cols @ G.T`` (its transpose, which BLAS
-    computes faster than ``G @ cols.T``), column gradient ``W.T @ G``,
-    at the shapes dlnotes multiplies: one image at a time, ``cols`` of shape
-    (C_in * 9, H * (W + 2)) (stride 1: rows as wide as the padded input). What no
-    im2col formulation can avoid.
+    Forward ``W @ cols`` and input gradient ``W~ @ cols`` (the rotated kernels
+    times the output gradient's columns: the same shapes), weight gradient
+    ``cols @ X.T`` (the columns' 576 rows first), at the shapes dlnotes
+    multiplies: one image at a time, ``cols`` of shape (C * 9, H * (W + 2))
+    (stride 1: rows as wide as the padded input). What no im2col formulation
+    can avoid.
     """
     rng = np.random.default_rng(0)
     n, c, h, w = SHAPE
     positions = h * (w + 2)
     cols = rng.standard_normal((c * K * K, positions), dtype=np.float32)
     weight = rng.standard_normal((C_OUT, c * K * K), dtype=np.float32)
-    g = rng.standard_normal((C_OUT, positions), dtype=np.float32)
+    x_rows = rng.standard_normal((c, positions), dtype=np.float32)
     if "torch" in case:
         import torch
 
-        cols, weight, g = (torch.from_numpy(a) for a in (cols, weight, g))
+        cols, weight, x_rows = (torch.from_numpy(a) for a in (cols, weight, x_rows))
 
     def step():
         for _ in range(n):  # each image's products, dropped as dlnotes drops them
-            _ = weight @ cols, cols @ g.T, weight.T @ g
+            _ = weight @ cols, weight @ cols, cols @ x_rows.T
 
     return step
 
@@ -151,9 +154,9 @@ def main() -> None:
         f"process timing {REPEAT} steps after a warm-up; {versions('numpy', 'torch')}; every "
         "output agrees with torch's (rtol 1e-3). torch runs oneDNN's direct convolution on all "
         "its threads; dlnotes builds im2col columns (9 slices of the padded input, each one "
-        "contiguous run for stride 1; 9x the input), an image at a time, and runs three matrix "
-        "products (BLAS: OpenBLAS for NumPy, MKL for torch); its backward pass rebuilds the "
-        "columns from x.",
+        "contiguous run for stride 1; 9x the input), an image at a time, and one matrix product "
+        "(BLAS: OpenBLAS for NumPy, MKL for torch); its backward pass builds the columns of the "
+        "padded output gradient, as many, and multiplies them by the rotated kernels and by x.",
     )
 
 
