@@ -378,8 +378,8 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     (ph, pw), (ho, wo, wq) = padding, _geometry(x.shape, kh, kw, stride, padding, dilation)
     out = xp.empty((n, c_out, ho, wo), dtype=dtype, device=device(x))
     blocks = _batches(n, c * kh * kw * ho * wq)  # a few images at a time
-    taps = (kh * kw, ho * wq) if stride == (1, 1) else (kh * kw, ho, wo)
-    plane, cols = _buffers(xp, x, blocks[0].stop, (h + 2 * ph + 1, w + 2 * pw), taps)
+    per_channel = (kh * kw, ho * wq) if stride == (1, 1) else (kh * kw, ho, wo)  # columns
+    plane, cols = _buffers(xp, x, blocks[0].stop, (h + 2 * ph + 1, w + 2 * pw), per_channel)
     for part in blocks:
         m = part.stop - part.start
         plane[:m, :, ph : ph + h, pw : pw + w] = x[part, ...]  # the border stays zero
@@ -539,10 +539,10 @@ def conv_transpose2d(
     x = x[None, ...] if single else x
     (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
     (dh, dw), (oph, opw) = _pair(dilation), _pair(output_padding)
-    (n, _, h, w), (c_out, kh, kw) = x.shape, weight.shape[1:]
+    (n, _, h, w), (per_group, kh, kw) = x.shape, weight.shape[1:]
     ho = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1  # the input size of its conv2d
     wo = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
-    shape = (n, c_out * groups, ho, wo)
+    shape = (n, per_group * groups, ho, wo)
     out, _ = _conv_grads(xp, x, weight, shape, (sh, sw), (ph, pw), (dh, dw), groups)
     if bias is not None:
         out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
