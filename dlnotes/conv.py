@@ -3,8 +3,10 @@ r"""Convolution and upsampling (003, segmentation): C3-C6.
 The segmentation slides build a fully convolutional network from three pieces,
 one pure function each here:
 
-* `conv2d` (stride, padding, dilation, groups) and its backward pass
-  `conv2d_backward`, as an im2col gather followed by one matrix product;
+* `conv2d` (stride, padding, dilation, groups), as an im2col gather
+  followed by one matrix product, and its backward pass `conv2d_backward`,
+  a convolution too: the same gather of the output gradient (spread out by
+  the stride and padded), times the rotated kernels and times the input;
 * `conv_transpose2d`, written as the adjoint of `conv2d` (its input gradient),
   which is what "transposed convolution" means; `conv_matrix` shows it in 1-D
   as a matrix and its transpose;
