@@ -274,11 +274,11 @@ def _conv_grads(xp, g, weight, shape, stride, padding, dilation, groups, x=None)
     wt = xp.reshape(xp.flip(weight, axis=(2, 3)), (groups, c_out // groups, c // groups, -1))
     wt = xp.reshape(xp.permute_dims(wt, (0, 2, 1, 3)), (groups, c // groups, -1))
     blocks = _batches(n, c_out * kh * kw * h * w)  # a few images at a time
-    m = blocks[0].stop
-    plane, buffer = _buffers(xp, g, m, (hq + 1, wq), (kh * kw, h * wq))
+    most = blocks[0].stop  # images in the largest block: the buffers' size
+    plane, buffer = _buffers(xp, g, most, (hq + 1, wq), (kh * kw, h * wq))
     grad_x = xp.empty(shape, dtype=xp.result_type(g, weight), device=device(g))
     if x is not None:  # x at the columns' row width: zeros past W add nothing
-        xq = xp.zeros((m, c, h, wq), dtype=x.dtype, device=device(x))
+        xq = xp.zeros((most, c, h, wq), dtype=x.dtype, device=device(x))
     grad_wt = 0.0  # (G, C_out/G * kh*kw, C_in/G), flipped, summed over the blocks
     for part in blocks:
         m = part.stop - part.start
@@ -547,7 +547,7 @@ def conv_transpose2d(
     shape = (n, per_group * groups, ho, wo)
     out, _ = _conv_grads(xp, x, weight, shape, (sh, sw), (ph, pw), (dh, dw), groups)
     if bias is not None:
-        out = out + xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))
+        out += xp.reshape(xp.asarray(bias, dtype=out.dtype), (1, -1, 1, 1))  # this call's array
     return out[0, ...] if single else out
 
 
